@@ -20,6 +20,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "smtplab.cli.catalog_cmds",
     "smtplab.cli.server_cmds",
     "smtplab.cli.lab_cmds",
+    "smtplab.cli.notebook_cmds",
+    "smtplab.cli.doctor",
 )
 
 Handler = Callable[[argparse.Namespace], int]
