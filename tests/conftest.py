@@ -1,0 +1,62 @@
+"""Shared fixtures: real SMTP servers on 127.0.0.1 and a free port, always stopped afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import pytest
+from aiosmtpd.controller import Controller
+
+HOST = "127.0.0.1"
+BANNER_HOST = "bare.example.test"
+
+
+class BareController(Controller):  # type: ignore[misc]  # aiosmtpd ships no types
+    """aiosmtpd's Controller listening on a socket we bound first: a free port with no race
+    (``port=0`` breaks its ready-check) and no second listener left behind."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind((HOST, 0))
+        super().__init__(
+            object(),  # aiosmtpd's default behaviour: no handler hooks
+            hostname=HOST,
+            port=self._sock.getsockname()[1],
+            server_hostname=BANNER_HOST,
+            ident="Python SMTP",
+        )
+
+    def _create_server(self):  # type: ignore[no-untyped-def]
+        return self.loop.create_server(self._factory_invoker, sock=self._sock)
+
+    def stop(self, no_assert: bool = False) -> None:
+        super().stop(no_assert)
+        self._sock.close()
+
+
+@pytest.fixture
+def bare_server() -> Iterator[BareController]:
+    """A bare aiosmtpd Controller: the anchor our lab server is compared against."""
+    controller = BareController()
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+class Target(NamedTuple):
+    """Where the client tests connect: address, and the server's event loop (for lab sessions)."""
+
+    host: str
+    port: int
+    loop: asyncio.AbstractEventLoop
+
+
+@pytest.fixture
+def server(bare_server: BareController) -> Target:
+    """The server the client tests talk to."""
+    return Target(HOST, bare_server.port, bare_server.loop)
