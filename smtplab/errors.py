@@ -16,6 +16,14 @@ class CodeError(SmtplabError, ValueError):
     """A reply code that is not well formed (``"abc"``, ``99``, ``"7.1.1"``)."""
 
 
+class ReplyFormatError(CodeError):
+    """Reply lines that are not an SMTP reply (no three-digit code, mixed codes, bad separator)."""
+
+
+class TranscriptFormatError(SmtplabError, ValueError):
+    """A transcript file that is not smtplab's transcript JSON (wrong shape or version)."""
+
+
 class UnknownLanguageError(SmtplabError, ValueError):
     """A language tag smtplab has no headings for."""
 
