@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import pytest
@@ -38,14 +38,26 @@ class BareController(Controller):  # type: ignore[misc]  # aiosmtpd ships no typ
 
 
 @pytest.fixture
-def bare_server() -> Iterator[BareController]:
+def start_bare_server() -> Iterator[Callable[[], BareController]]:
+    """Start bare Controllers on demand (a test may stop one itself); all stopped at the end."""
+    started: list[BareController] = []
+
+    def start() -> BareController:
+        controller = BareController()
+        controller.start()
+        started.append(controller)
+        return controller
+
+    yield start
+    for controller in started:
+        if controller.loop.is_running():
+            controller.stop()
+
+
+@pytest.fixture
+def bare_server(start_bare_server: Callable[[], BareController]) -> BareController:
     """A bare aiosmtpd Controller: the anchor our lab server is compared against."""
-    controller = BareController()
-    controller.start()
-    try:
-        yield controller
-    finally:
-        controller.stop()
+    return start_bare_server()
 
 
 class Target(NamedTuple):
