@@ -1,0 +1,246 @@
+"""Personalities: how a real server words its replies, loaded from ``data/personalities/*.json``.
+
+A personality is data: a table of reply templates keyed by *situation* (``"QUIT.ok"``,
+``"VRFY.reveal.unknown"``…), the EHLO extensions it advertises, which replies close the
+connection and a few limits. The protocol (``protocol.py``) decides the situation; this module
+only finds the words. Templates use ``str.format`` fields (:data:`FIELDS`); a template that is a
+list is a multi-line reply.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from smtplab.datafiles import data_file, read_json
+from smtplab.errors import ServerError
+
+DEFAULT_PERSONALITY = "aiosmtpd"
+VRFY_POLICIES = ("hide", "reveal", "disabled")
+
+# The fields a template may use; every one is filled (sanitised) for every reply.
+FIELDS = frozenset(
+    {
+        "hostname",  # the server's own host name
+        "helo",  # the name the client gave in HELO/EHLO ("" before)
+        "peer_ip",  # the client's address
+        "peer_name",  # what reverse DNS would say: "localhost" on loopback, else "[ip]"
+        "date",  # RFC 5322 date, numeric zone ("Sat, 28 Nov 2026 16:44:20 +0000")
+        "date_gmt",  # the same with "GMT"
+        "arg",  # the command's argument as typed (stripped)
+        "line",  # the whole command line as typed
+        "verb",  # the command verb, upper-cased
+        "address",  # the address inside the argument, without <>
+        "local",  # its local part
+        "domain",  # its domain ("" when none)
+        "canonical",  # local@hostname
+        "target",  # alias target (or the local part itself)
+        "queue_id",  # id of a message just accepted
+        "size_limit",  # the message size limit in bytes
+        "code",  # an injected fault's reply code
+        "enhanced",  # its enhanced status code
+    }
+)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_FORMATTER = string.Formatter()
+
+
+class PersonalityError(ServerError, ValueError):
+    """An unknown personality name, or a personality data file that does not fit the schema."""
+
+
+def clean(value: object) -> str:
+    """A field value safe to put on the wire: controls, CR/LF and undecodable bytes become '?'."""
+    return _CONTROL.sub("?", str(value))
+
+
+@dataclass(frozen=True)
+class Personality:
+    """One server's voice. Built from its JSON file by :func:`load`."""
+
+    name: str
+    title: str
+    description: str
+    default_vrfy: str
+    size_limit: int | None
+    line_limit: int
+    unknown_limit: int | None
+    need_helo: frozenset[str]
+    commands: frozenset[str]
+    ehlo_first: str
+    ehlo_extensions: tuple[str, ...]
+    ehlo_hidden: Mapping[str, tuple[str, ...]]
+    replies: Mapping[str, Any]
+    closes: frozenset[str]
+    sources: tuple[str, ...]
+
+    # --- finding the words ---------------------------------------------------------------
+    def template(self, key: str) -> Any:
+        """The raw template at dotted ``key`` (``"VRFY.reveal.known"``), or ``None``."""
+        node: Any = self.replies
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return None
+            node = node[part]
+        return node
+
+    def pick(self, prefix: str, situations: Iterable[str]) -> str:
+        """The first ``prefix.situation`` key that has a template (then ``ok``, then ``any``)."""
+        for situation in (*situations, "ok", "any"):
+            key = f"{prefix}.{situation}" if prefix else situation
+            if isinstance(self.template(key), (str, list)):
+                return key
+        raise PersonalityError(f"personality {self.name!r} has no reply for {prefix} {situations}")
+
+    def render(self, key: str, fields: Mapping[str, object]) -> list[str]:
+        """The reply lines for ``key`` with ``fields`` filled in."""
+        raw = self.template(key)
+        if raw is None:
+            raise PersonalityError(f"personality {self.name!r} has no reply {key!r}")
+        lines = [raw] if isinstance(raw, str) else list(raw)
+        safe = {name: clean(fields.get(name, "")) for name in FIELDS}
+        return [line.format_map(safe) for line in lines]
+
+    def closes_after(self, key: str) -> bool:
+        return key in self.closes
+
+    def mode_prefix(self, verb: str, mode: str) -> str:
+        """``"VRFY.reveal"`` when the personality words that mode itself, else ``"VRFY.*"``."""
+        return f"{verb}.{mode}" if self.template(f"{verb}.{mode}") is not None else f"{verb}.*"
+
+    def ehlo_lines(self, vrfy: str, fields: Mapping[str, object]) -> list[str]:
+        """The EHLO reply: first line, then the extensions this VRFY policy leaves advertised."""
+        hidden = set(self.ehlo_hidden.get(vrfy, ()))
+        items = [self.ehlo_first]
+        for ext in self.ehlo_extensions:
+            if ext.split(" ", 1)[0] in hidden:
+                continue
+            if "{size_limit}" in ext and not fields.get("size_limit"):
+                continue
+            items.append(ext)
+        safe = {name: clean(fields.get(name, "")) for name in FIELDS}
+        texts = [item.format_map(safe) for item in items]
+        return [f"250-{t}" for t in texts[:-1]] + [f"250 {texts[-1]}"]
+
+
+def now_fields() -> dict[str, str]:
+    """The date fields, in the two styles real servers use in their greetings."""
+    now = _dt.datetime.now(_dt.timezone.utc)
+    return {
+        "date": now.strftime("%a, %d %b %Y %H:%M:%S +0000"),
+        "date_gmt": now.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+    }
+
+
+def _check_template(name: str, key: str, raw: object) -> None:
+    lines = [raw] if isinstance(raw, str) else raw
+    if not isinstance(lines, list) or not lines:
+        raise PersonalityError(f"personality {name!r}: {key} must be a string or list of strings")
+    for line in lines:
+        if not isinstance(line, str) or not re.match(r"^([2-5]\d\d|\{code\})( |-|$)", line):
+            raise PersonalityError(f"personality {name!r}: {key}: not a reply line: {line!r}")
+        for _, field_name, _, _ in _FORMATTER.parse(line):
+            if field_name is not None and field_name not in FIELDS:
+                raise PersonalityError(f"personality {name!r}: {key}: unknown field {field_name!r}")
+
+
+def _walk(name: str, prefix: str, node: Mapping[str, Any]) -> Iterable[str]:
+    for key, value in node.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping):
+            yield from _walk(name, path, value)
+        else:
+            _check_template(name, path, value)
+            yield path
+
+
+REQUIRED = (
+    "greeting",
+    "greeting_refused",
+    "unknown",
+    "empty_line",
+    "line_too_long",
+    "need_helo",
+    "timeout",
+    "shutdown",
+    "injected",
+    "QUIT.ok",
+    "NOOP.ok",
+    "RSET.ok",
+    "HELO.ok",
+    "HELO.noarg",
+    "EHLO.noarg",
+    "MAIL.ok",
+    "RCPT.ok",
+    "DATA.start",
+    "DATA.ok",
+    "DATA.size",
+    "DATA.full",
+)
+
+
+def _build(raw: Mapping[str, Any]) -> Personality:
+    name = str(raw["name"])
+    replies = raw["replies"]
+    keys = set(_walk(name, "", replies))
+    missing = [key for key in REQUIRED if key not in keys]
+    if missing:
+        raise PersonalityError(f"personality {name!r} lacks replies: {', '.join(missing)}")
+    closes = frozenset(raw.get("closes", ()))
+    unknown = closes - keys
+    if unknown:
+        raise PersonalityError(f"personality {name!r}: 'closes' names no reply: {sorted(unknown)}")
+    default_vrfy = raw.get("default_vrfy", "hide")
+    if default_vrfy not in VRFY_POLICIES:
+        raise PersonalityError(f"personality {name!r}: default_vrfy {default_vrfy!r}")
+    ehlo = raw["ehlo"]
+    return Personality(
+        name=name,
+        title=str(raw["title"]),
+        description=str(raw.get("description", "")),
+        default_vrfy=default_vrfy,
+        size_limit=raw.get("size_limit"),
+        line_limit=int(raw.get("line_limit", 512)),
+        unknown_limit=raw.get("unknown_limit"),
+        need_helo=frozenset(raw.get("need_helo", ())),
+        commands=frozenset(raw["commands"]),
+        ehlo_first=str(ehlo["first"]),
+        ehlo_extensions=tuple(ehlo["extensions"]),
+        ehlo_hidden={mode: tuple(v) for mode, v in ehlo.get("hidden", {}).items()},
+        replies=replies,
+        closes=closes,
+        sources=tuple(raw.get("sources", ())),
+    )
+
+
+def names() -> tuple[str, ...]:
+    """Every personality shipped in ``data/personalities/``, the default first."""
+    found = sorted(
+        entry.name[: -len(".json")]
+        for entry in data_file("personalities").iterdir()
+        if entry.name.endswith(".json")
+    )
+    return (DEFAULT_PERSONALITY, *(n for n in found if n != DEFAULT_PERSONALITY))
+
+
+@cache
+def load(name: str = DEFAULT_PERSONALITY) -> Personality:
+    """The personality called ``name`` (cached: personalities are immutable)."""
+    if not isinstance(name, str) or name not in names():
+        known = ", ".join(names())
+        raise PersonalityError(f"unknown personality {name!r}; choose one of: {known}")
+    raw = read_json("personalities", f"{name}.json")
+    try:
+        return _build(raw)
+    except (KeyError, TypeError) as exc:
+        raise PersonalityError(f"personality {name!r} is malformed: {exc}") from exc
+
+
+def all_personalities() -> Sequence[Personality]:
+    return tuple(load(n) for n in names())
