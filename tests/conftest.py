@@ -10,6 +10,9 @@ from typing import NamedTuple
 import pytest
 from aiosmtpd.controller import Controller
 
+from smtplab.server import LabServer
+from smtplab.testing import running_lab
+
 HOST = "127.0.0.1"
 BANNER_HOST = "bare.example.test"
 
@@ -69,6 +72,13 @@ class Target(NamedTuple):
 
 
 @pytest.fixture
-def server(bare_server: BareController) -> Target:
-    """The server the client tests talk to."""
-    return Target(HOST, bare_server.port, bare_server.loop)
+def lab() -> Iterator[LabServer]:
+    """The lab server with its defaults, as ``smtplab.start()`` gives a learner."""
+    with running_lab() as server:
+        yield server
+
+
+@pytest.fixture
+def server(lab: LabServer) -> Target:
+    """The server the client tests talk to: the lab server."""
+    return Target(lab.host, lab.port, lab.loop)

@@ -18,6 +18,7 @@ from smtplab.errors import (
     SessionClosedError,
     SessionError,
 )
+from smtplab.server import LabServer
 from smtplab.session import CLIENT_HOSTNAME, MAX_COMMAND_OCTETS, Session, aconnect, connect
 from smtplab.testing import CANNOT_VRFY, CLOSING, OK, SERVICE_READY, SYNTAX_ERROR
 
@@ -292,4 +293,19 @@ def test_server_going_away_closes_the_session(
     started = time.monotonic()
     with pytest.raises(SessionClosedError):
         session.send("NOOP")
+    assert time.monotonic() - started < 3
+
+
+def test_lab_sessions_run_on_the_lab_servers_loop(lab: LabServer) -> None:
+    session = lab.connect()
+    assert session.loop is lab.loop
+    assert session.vrfy("alice").code == CANNOT_VRFY
+
+
+def test_lab_stopping_ends_its_sessions_without_a_hang(lab: LabServer) -> None:
+    session = lab.connect(timeout=2)
+    lab.stop()
+    started = time.monotonic()
+    with pytest.raises(SessionClosedError):
+        session.noop()
     assert time.monotonic() - started < 3
