@@ -33,6 +33,7 @@ FIELDS = frozenset(
         "date",  # RFC 5322 date, numeric zone ("Sat, 28 Nov 2026 16:44:20 +0000")
         "date_gmt",  # the same with "GMT"
         "arg",  # the command's argument as typed (stripped)
+        "arg_lower",  # the same in lower case (Sendmail's HELP)
         "line",  # the whole command line as typed
         "verb",  # the command verb, upper-cased
         "address",  # the address inside the argument, without <>
@@ -44,6 +45,7 @@ FIELDS = frozenset(
         "size_limit",  # the message size limit in bytes
         "code",  # an injected fault's reply code
         "enhanced",  # its enhanced status code
+        "param",  # a MAIL/RCPT parameter the server does not support
     }
 )
 
@@ -70,7 +72,11 @@ class Personality:
     default_vrfy: str
     size_limit: int | None
     line_limit: int
-    unknown_limit: int | None
+    error_limit: Mapping[str, Any]
+    forbidden: Mapping[str, Any]
+    options: Mapping[str, Any]
+    mail_params: frozenset[str]
+    rcpt_params: frozenset[str]
     need_helo: frozenset[str]
     commands: frozenset[str]
     ehlo_first: str
@@ -105,7 +111,23 @@ class Personality:
             raise PersonalityError(f"personality {self.name!r} has no reply {key!r}")
         lines = [raw] if isinstance(raw, str) else list(raw)
         safe = {name: clean(fields.get(name, "")) for name in FIELDS}
+        safe["arg_lower"] = safe["arg"].lower()
         return [line.format_map(safe) for line in lines]
+
+    def option(self, name: str) -> Any:
+        """A behaviour switch (``blank_is_empty``, ``overlong``, ``strict_ascii``)."""
+        return self.options.get(name)
+
+    def is_forbidden(self, verb: str) -> bool:
+        """Whether ``verb`` makes this server hang up at once (Postfix's answer to HTTP/headers)."""
+        rules = self.forbidden
+        if not rules:
+            return False
+        return (
+            verb in rules.get("verbs", ())
+            or (bool(rules.get("header_like")) and verb.endswith(":"))
+            or (bool(rules.get("nonletter")) and not verb[:1].isalpha())
+        )
 
     def closes_after(self, key: str) -> bool:
         return key in self.closes
@@ -207,7 +229,11 @@ def _build(raw: Mapping[str, Any]) -> Personality:
         default_vrfy=default_vrfy,
         size_limit=raw.get("size_limit"),
         line_limit=int(raw.get("line_limit", 512)),
-        unknown_limit=raw.get("unknown_limit"),
+        error_limit=raw.get("error_limit", {}),
+        forbidden=raw.get("forbidden", {}),
+        options=raw.get("options", {}),
+        mail_params=frozenset(raw.get("mail_params", ("SIZE", "BODY"))),
+        rcpt_params=frozenset(raw.get("rcpt_params", ())),
         need_helo=frozenset(raw.get("need_helo", ())),
         commands=frozenset(raw["commands"]),
         ehlo_first=str(ehlo["first"]),

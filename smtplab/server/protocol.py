@@ -82,6 +82,7 @@ class LabSMTP(SMTP):
         self.mail_from: str | None = None
         self.rcpt_tos: list[str] = []
         self.unknown_count = 0
+        self.error_count = 0
         self.peer_ip = ""
         self.record: Any = None
         self._verbs: dict[str, Command] = {
@@ -141,9 +142,12 @@ class LabSMTP(SMTP):
 
     async def send_lines(self, lines: Iterable[str]) -> None:
         data = bytearray()
+        line = ""
         for line in lines:
             self.record.reply(line)
             data += line.encode() + b"\r\n"
+        if line[:1] in ("4", "5"):
+            self.error_count += 1
         self._writer.write(bytes(data))
         await self._writer.drain()
 
@@ -200,47 +204,46 @@ class LabSMTP(SMTP):
         except (asyncio.IncompleteReadError, ConnectionError):
             self._writer.close()
 
-    async def _dispatch(self, raw: bytes, overlong: bool) -> None:
+    def _parse(self, raw: bytes, overlong: bool) -> tuple[str | None, str, str, str]:
+        """``(refusal key or None, VERB, argument, line)`` for one command line."""
         line = raw.rstrip(b"\r\n")
         text = line.decode("utf-8", errors="surrogateescape")
         self.record.command(clean(text))
-        if overlong or len(line) > self.personality.line_limit:
-            await self.reply("line_too_long", line=text)
-            return
-        if not line.strip():
-            await self.reply("empty_line")
-            return
-        verb, _, arg = text.partition(" ")
+        personality = self.personality
+        if overlong or len(line) > personality.line_limit:
+            if personality.option("overlong") != "truncate":
+                return "line_too_long", "", "", text
+            text = line[: personality.line_limit].decode("utf-8", errors="surrogateescape")
+        if not text or (personality.option("blank_is_empty") and not text.strip()):
+            return "empty_line", "", "", text
+        if personality.option("strict_ascii") and not line.isascii():
+            return "non_ascii", "", "", text
+        stripped = text.strip(" ") if personality.option("blank_is_empty") else text
+        verb, _, arg = stripped.partition(" ")
         if not verb.isascii() or not verb.isprintable():
-            await self.reply(
-                "bad_verb" if self.personality.template("bad_verb") else "unknown",
-                verb=verb,
-                line=text,
-            )
-            return
-        verb, arg = verb.upper(), arg.strip()
-        injection = self.state.faults.take(verb)
-        if injection is not None:
-            lines = self.personality.render(
-                "injected", self.fields(code=injection.code, enhanced=injection.enhanced)
-            )
-            if injection.text is not None:
-                lines = [f"{injection.code} {injection.enhanced} {clean(injection.text)}"]
-            await self.send_lines(lines)
-            if injection.code == 421:
+            return ("bad_verb" if personality.template("bad_verb") else "unknown"), verb, arg, text
+        verb = verb.upper()
+        if personality.is_forbidden(verb):
+            return "forbidden", verb, arg.strip(), text
+        return None, verb, arg.strip(), text
+
+    async def _dispatch(self, raw: bytes, overlong: bool) -> None:
+        refusal, verb, arg, text = self._parse(raw, overlong)
+        if refusal is not None:
+            await self.reply(refusal, verb=verb, arg=arg, line=text)
+            if refusal == "forbidden":
                 self.hang_up()
             return
-        command = self._verbs.get(verb) if verb in self.personality.commands else None
+        personality = self.personality
+        injection = self.state.faults.take(verb)
+        if injection is not None:
+            await self.inject(injection.code, injection.enhanced, injection.text)
+            return
+        command = self._verbs.get(verb) if verb in personality.commands else None
+        if command is None and personality.template(f"fixed.{verb}") is not None:
+            command = self.fixed(verb)
         if command is None:
-            fixed = f"fixed.{verb}"
-            if self.personality.template(fixed) is not None:
-                self._reset_timeout()
-                await self.reply(fixed, verb=verb, arg=arg, line=text)
-                return
-            self.unknown_count += 1
-            limit = self.personality.unknown_limit
-            key = "unknown_limit" if limit and self.unknown_count >= limit else "unknown"
-            await self.reply(key, verb=verb, arg=arg, line=text)
+            await self.unknown(verb, arg, text)
             return
         self._reset_timeout()
         try:
@@ -250,6 +253,50 @@ class LabSMTP(SMTP):
         except Exception:
             log.exception("lab server failed on %r", verb)
             await self.send_lines([INTERNAL_ERROR])
+        await self.check_error_limit()
+
+    async def inject(self, code: int, enhanced: str, text: str | None) -> None:
+        """A fault scenario's reply (a 421 hangs up, as RFC 5321 §3.8 says it must)."""
+        if text is None:
+            lines = self.personality.render("injected", self.fields(code=code, enhanced=enhanced))
+        else:
+            lines = [f"{code} {enhanced} {clean(text)}"]
+        await self.send_lines(lines)
+        if code == 421:
+            self.hang_up()
+
+    async def unknown(self, verb: str, arg: str, text: str) -> None:
+        rule = self.personality.error_limit
+        if rule.get("counts") == "unknown":
+            self.unknown_count += 1
+            if rule.get("when") == "instead" and self.unknown_count >= rule["limit"]:
+                await self.reply("error_limit", verb=verb, arg=arg, line=text)
+                return
+        await self.reply("unknown", verb=verb, arg=arg, line=text)
+        await self.check_error_limit()
+
+    async def check_error_limit(self) -> None:
+        """Postfix-style: once the session has made too many errors, say 421 and hang up."""
+        rule = self.personality.error_limit
+        if rule.get("when") != "after" or self.transport is None or self.transport.is_closing():
+            return
+        count = self.error_count if rule.get("counts") == "errors" else self.unknown_count
+        if count >= rule["limit"]:
+            await self.reply("error_limit")
+            self.hang_up()
+
+    def fixed(self, verb: str) -> Command:
+        """A command the lab does not implement, answered as the server would refuse it."""
+
+        async def answer(arg: str) -> None:
+            prefix = f"fixed.{verb}"
+            if isinstance(self.personality.template(prefix), (str, list)):
+                await self.reply(prefix, verb=verb, arg=arg)
+                return
+            situations = ["nohelo"] if not self.helo else ([] if self.extended else ["helo"])
+            await self.answer(prefix, [*situations, "arg" if arg else "noarg"], verb=verb, arg=arg)
+
+        return answer
 
     # --- helpers for the commands ----------------------------------------------------------
     def reset_envelope(self) -> None:
@@ -262,8 +309,14 @@ class LabSMTP(SMTP):
             return True
         return False
 
-    def situations(self, address: str) -> tuple[list[str], dict[str, object]]:
-        """What an address is to this server (``nodomain``/``remote``/``known``/``unknown``)."""
+    def situations(
+        self, address: str, *, expand: bool = False
+    ) -> tuple[list[str], dict[str, object]]:
+        """What an address is to this server (``nodomain``/``remote``/``known``/``unknown``).
+
+        A known address also tries ``known:<name>`` first (the local part, or with ``expand`` the
+        alias target), so a personality can word one mailbox specially (Sendmail's full names).
+        """
         local, domain = split_address(address)
         target = self.state.resolve(local)
         fields: dict[str, object] = {
@@ -278,22 +331,21 @@ class LabSMTP(SMTP):
             found.append("nodomain")
         elif not self.state.is_local(domain):
             return [*found, "remote"], fields
-        found.append("known" if target is not None else "unknown")
-        return found, fields
+        if target is None:
+            return [*found, "unknown"], fields
+        return [*found, f"known:{(target if expand else local).lower()}", "known"], fields
 
-    async def answer_address(self, prefix: str, arg: str, *, quoted: str | None = None) -> str:
+    async def answer_address(self, prefix: str, arg: str, *, expand: bool = False) -> str:
         """VRFY / EXPN / RCPT: classify the argument and answer in the personality's words."""
         situations: list[str] = []
         if not self.helo:
             situations.append("nohelo")
-        if quoted is None:
-            quoted = arg
-        if not quoted:
+        if not arg:
             return await self.answer(prefix, [*situations, "noarg"], arg=arg)
-        parsed = parse_address(quoted)
+        parsed = parse_address(arg)
         if parsed is None or not parsed[0]:
             return await self.answer(prefix, [*situations, "badsyntax"], arg=arg)
-        found, fields = self.situations(parsed[0])
+        found, fields = self.situations(parsed[0], expand=expand)
         return await self.answer(prefix, [*situations, *found], arg=arg, **fields)
 
     # --- the commands ----------------------------------------------------------------------
@@ -326,71 +378,94 @@ class LabSMTP(SMTP):
             self.reset_envelope()
 
     async def cmd_help(self, arg: str) -> None:
-        situations = [f"arg:{arg.upper()}", "arg"] if arg else []
-        await self.answer("HELP", [*situations, "ok"], arg=arg)
+        topic = f"arg:{arg.upper()}"
+        situations = [*([] if self.extended else [f"{topic}:helo"]), topic, "arg"] if arg else []
+        by_mode = f"HELP.{self.state.vrfy}"  # Exim lists VRFY/EXPN only when they are on
+        prefix = by_mode if self.personality.template(by_mode) is not None else "HELP"
+        await self.answer(prefix, [*situations, "ok"], arg=arg)
 
     async def cmd_vrfy(self, arg: str) -> None:
         await self.answer_address(self.personality.mode_prefix("VRFY", self.state.vrfy), arg)
 
     async def cmd_expn(self, arg: str) -> None:
-        await self.answer_address(self.personality.mode_prefix("EXPN", self.state.vrfy), arg)
+        prefix = self.personality.mode_prefix("EXPN", self.state.vrfy)
+        await self.answer_address(prefix, arg, expand=True)
 
-    def mail_problem(self, arg: str) -> tuple[list[str], str]:
-        """Why ``MAIL <arg>`` cannot start a transaction (``[]``: it can), and the sender."""
+    def mail_problem(self, arg: str) -> tuple[list[str], dict[str, object]]:
+        """Why ``MAIL <arg>`` cannot start a transaction (``[]``: it can), and reply fields."""
         if self.mail_from is not None:
-            return ["nested"], ""
+            return ["nested"], {}
         syntax = ["syntax"] if self.extended else ["syntax_helo", "syntax"]
         match = _MAIL_ARG.match(arg)
-        if match is None:
-            return syntax, ""
-        parsed = parse_address(match.group(1))
+        parsed = parse_address(match.group(1)) if match else None
+        if match is None or (parsed is not None and not parsed[0] and "<>" not in arg):
+            return syntax, {}
         if parsed is None:
-            return ["badaddr", *syntax], ""
+            return ["badaddr", *syntax], {}
         address, params = parsed
         if params and not self.extended:
-            return syntax, address
-        if self.declared_too_big(params):
-            return ["size"], address
-        return (["full"] if self.state.store.full else []), address
+            return syntax, {"address": address}
+        problem = self.param_problem("MAIL", params)
+        if problem:
+            return problem, {"address": address, "param": params}
+        return (["full"] if self.state.store.full else []), {"address": address}
 
-    def declared_too_big(self, params: str) -> bool:
-        """Whether a ``SIZE=`` parameter (RFC 1870) already exceeds the size limit."""
-        for param in params.upper().split():
-            name, _, value = param.partition("=")
+    def param_problem(self, verb: str, params: str) -> list[str]:
+        """The first ESMTP parameter this personality refuses (RFC 1869, RFC 1870 SIZE)."""
+        allowed = self.personality.mail_params if verb == "MAIL" else self.personality.rcpt_params
+        for param in params.split():
+            name, _, value = param.upper().partition("=")
+            if name not in allowed:
+                return ["param"]
+            if name == "BODY" and value not in ("7BIT", "8BITMIME"):
+                return ["body", "param"]
+            if name == "SMTPUTF8" and self.personality.option("strict_ascii"):
+                return ["smtputf8", "param"]
             if name == "SIZE" and value.isdigit() and int(value) > self.state.size_limit:
-                return True
-        return False
+                return ["size"]
+        return []
 
     async def cmd_mail(self, arg: str) -> None:
         if await self.needs_helo("MAIL"):
             return
-        problem, address = self.mail_problem(arg)
-        key = await self.answer("MAIL", problem, arg=arg, address=address)
+        problem, fields = self.mail_problem(arg)
+        key = await self.answer("MAIL", problem, arg=arg, **fields)
         if not problem and self.accepted(key):
-            self.mail_from = address
+            self.mail_from = str(fields["address"])
+
+    def rcpt_problem(self, arg: str) -> tuple[list[str], str, str]:
+        """Why ``RCPT <arg>`` is refused before looking the address up, the address, params."""
+        if self.mail_from is None:
+            return ["nomail"], "", ""
+        syntax = ["syntax"] if self.extended else ["syntax_helo", "syntax"]
+        match = _RCPT_ARG.match(arg)
+        if match is None or not match.group(1).strip():
+            return syntax, "", ""
+        parsed = parse_address(match.group(1))
+        if parsed is None or not parsed[0]:
+            return ["badaddr", *syntax], "", ""
+        address, params = parsed
+        if params and not self.extended:
+            return syntax, address, params
+        problem = self.param_problem("RCPT", params)
+        if not problem and len(self.rcpt_tos) >= MAX_RECIPIENTS:
+            problem = ["too_many"]
+        return problem, address, params
 
     async def cmd_rcpt(self, arg: str) -> None:
         if await self.needs_helo("RCPT"):
             return
-        if self.mail_from is None:
-            await self.answer("RCPT", ["nomail"], arg=arg)
-            return
-        syntax = ["syntax"] if self.extended else ["syntax_helo", "syntax"]
-        match = _RCPT_ARG.match(arg)
-        if match is None or not match.group(1).strip():
-            await self.answer("RCPT", syntax, arg=arg)
-            return
-        parsed = parse_address(match.group(1))
-        if parsed is None or not parsed[0]:
-            await self.answer("RCPT", ["badaddr", *syntax], arg=arg)
-            return
-        if len(self.rcpt_tos) >= MAX_RECIPIENTS:
+        problem, address, params = self.rcpt_problem(arg)
+        if problem == ["too_many"] and self.personality.template("RCPT.too_many") is None:
             await self.send_lines([TOO_MANY_RECIPIENTS])
             return
-        found, fields = self.situations(parsed[0])
+        if problem:
+            await self.answer("RCPT", problem, arg=arg, address=address, param=params)
+            return
+        found, fields = self.situations(address)
         key = await self.answer("RCPT", [*found, "ok"], arg=arg, **fields)
         if self.accepted(key):
-            self.rcpt_tos.append(parsed[0])
+            self.rcpt_tos.append(address)
 
     async def cmd_data(self, arg: str) -> None:
         if await self.needs_helo("DATA"):
@@ -405,9 +480,12 @@ class LabSMTP(SMTP):
             await self.answer("DATA", ["arg"], arg=arg)
             return
         await self.reply("DATA.start")
-        content, too_big = await self._read_data()
+        content, too_big, long_line = await self._read_data()
         mail_from, rcpt_tos = self.mail_from or "", tuple(self.rcpt_tos)
         self.reset_envelope()
+        if long_line and self.personality.template("DATA.line_too_long") is not None:
+            await self.reply("DATA.line_too_long")
+            return
         if too_big:
             await self.reply("DATA.size")
             return
@@ -418,18 +496,21 @@ class LabSMTP(SMTP):
         else:
             await self.reply("DATA.full")
 
-    async def _read_data(self) -> tuple[bytes, bool]:
-        """The message up to the lone ".", dot-unstuffed; stops keeping bytes past the limit."""
+    async def _read_data(self) -> tuple[bytes, bool, bool]:
+        """The message up to the lone "." (dot-unstuffed), whether it was too big, and whether a
+        line exceeded RFC 5321's 1000 octets; stops keeping bytes past the size limit."""
         limit = self.state.size_limit
         chunks: list[bytes] = []
         size = 0
         too_big = False
         at_line_start = True
+        long_line = False
         while True:
             try:
                 chunk = await self._reader.readuntil(b"\n")
             except asyncio.LimitOverrunError as overrun:
                 chunk = await self._reader.read(overrun.consumed)
+                long_line = True
             if at_line_start and chunk in (b".\r\n", b".\n"):
                 break
             if at_line_start and chunk.startswith(b"."):
@@ -441,4 +522,4 @@ class LabSMTP(SMTP):
                 chunks.clear()
             elif not too_big:
                 chunks.append(chunk)
-        return b"".join(chunks), too_big
+        return b"".join(chunks), too_big, long_line
