@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from collections.abc import Coroutine
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -199,8 +199,10 @@ class Session:
                 "the server's reply was not valid SMTP, so the client hung up",
             )
             raise SessionError(f"the reply to {line!r} was not valid SMTP: {exc}") from None
-        reply = Reply.from_response(response, elapsed=time.perf_counter() - clock)
-        self._transcript.record(Exchange(line, reply, None, started, utcnow()))
+        elapsed = time.perf_counter() - clock
+        reply = Reply.from_response(response, elapsed=elapsed)
+        finished = started + timedelta(seconds=elapsed)  # one clock read less per command
+        self._transcript.record(Exchange(line, reply, None, started, finished))
         if reply.code in (221, 421):
             self._close(f"the server closed the connection after {reply.code}")
         return reply
