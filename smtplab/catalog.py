@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 from smtplab import i18n
 from smtplab.datafiles import DataFileError, expect, read_json
@@ -54,7 +55,7 @@ class RfcRef:
     def url(self) -> str:
         """The RFC Editor's HTML page, anchored at the section."""
         base = f"https://www.rfc-editor.org/rfc/rfc{self.rfc}"
-        return f"{base}#section-{self.section}" if self.section else base
+        return f"{base}#section-{quote(self.section, safe='.')}" if self.section else base
 
     def to_dict(self) -> dict[str, Any]:
         return {"rfc": self.rfc, "section": self.section}

@@ -207,7 +207,8 @@ def comparison_text(comp: Comparison) -> str:
 
 # --- Markdown --------------------------------------------------------------------------------
 _MD_INLINE = re.compile(r"([\\`*_\[\]#|~])")  # with [ ] escaped, ( ) and ! are inert
-_MD_BLOCK_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])")
+_MD_BULLET = re.compile(r"^([-+>])(?=\s)")
+_MD_ORDERED = re.compile(r"^(\d+)([.)])(?=\s)")
 
 
 def md_escape(text: str) -> str:
@@ -215,7 +216,8 @@ def md_escape(text: str) -> str:
     flat = " ".join(str(text).split())
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     flat = _MD_INLINE.sub(r"\\\1", flat)
-    return _MD_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), flat)
+    flat = _MD_BULLET.sub(r"\\\1", flat)
+    return _MD_ORDERED.sub(r"\1\\\2", flat)
 
 
 def _md_refs(refs: Iterable[tuple[str, str]]) -> str:
