@@ -176,28 +176,32 @@ def check_kernel(
     )
 
 
-def check_lab_server() -> Check:
-    """Start a real lab server on 127.0.0.1 and a free port, send VRFY and QUIT, stop it."""
+def check_lab_server(host: str = "127.0.0.1") -> Check:
+    """Start a real lab server on ``host`` and a free port, send VRFY and QUIT, stop it."""
     name = "lab server"
     try:
         require_sockets()
         from smtplab.server import LabServer  # noqa: PLC0415 - keeps `import smtplab.doctor` light
 
-        with LabServer() as lab:
+        with LabServer(host) as lab:
             session = lab.connect()
             try:
                 reply = session.vrfy("alice")
-            finally:
                 session.quit()
+            finally:
+                session.close()
             where = f"{lab.host}:{lab.port}"
     except SmtplabError as exc:
-        return Check(name, False, str(exc), "see the message above; `smtplab serve` shows more")
-    except (ImportError, OSError) as exc:
         return Check(
             name,
             False,
-            f"could not start on 127.0.0.1: {exc}",
-            _pip("smtplab") + " again (or `pip install -e .` in a checkout)",
+            str(exc),
+            f"make sure this machine lets Python listen on {host} (no sandbox, port free); "
+            "`smtplab serve` shows the same error in a terminal",
+        )
+    except ImportError as exc:
+        return Check(
+            name, False, f"smtplab is incomplete: {exc}", "reinstall smtplab into this environment"
         )
     line = reply.lines[-1] if reply.lines else str(reply.code)
     if 200 <= reply.code < 300:

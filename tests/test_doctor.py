@@ -12,15 +12,10 @@ from smtplab import doctor
 from smtplab.cli import main
 from smtplab.errors import ServerError
 from smtplab.jupyterlite import MESSAGE, in_browser, require_sockets
+from smtplab.server import LabServer
 
 VENV_BIN = Path(sys.executable).parent
-
-
-def _needs_server() -> None:
-    # TEMPORARY until the server helper commits LabServer; then this guard goes.
-    server = pytest.importorskip("smtplab.server")
-    if not hasattr(server, "LabServer"):
-        pytest.skip("lab server not built yet")
+TEST_NET_ADDRESS = "192.0.2.1"  # RFC 5737 documentation address: never on this machine
 
 
 def _mismatched_front(kernel_major: int) -> int:
@@ -122,10 +117,21 @@ def test_jupyterlite_is_detected_with_a_clear_message() -> None:
 
 
 def test_lab_server_answers_vrfy() -> None:
-    _needs_server()
+    with LabServer() as lab:
+        session = lab.connect()
+        expected = session.vrfy("alice").lines[-1]
+        session.quit()
     check = doctor.check_lab_server()
     assert check.ok, str(check)
     assert "127.0.0.1:" in check.detail
+    assert repr(expected) in check.detail
+
+
+def test_lab_server_that_cannot_bind_is_a_failure_with_a_fix() -> None:
+    check = doctor.check_lab_server(TEST_NET_ADDRESS)
+    assert not check.ok
+    assert TEST_NET_ADDRESS in check.detail
+    assert check.fix is not None
 
 
 def test_cli_exit_1_lists_the_failed_check(
@@ -140,7 +146,6 @@ def test_cli_exit_1_lists_the_failed_check(
 
 
 def test_cli_in_this_environment_is_all_green() -> None:
-    _needs_server()
     done = subprocess.run(
         [str(VENV_BIN / "smtplab"), "doctor"],
         check=False,
