@@ -309,3 +309,19 @@ def test_lab_stopping_ends_its_sessions_without_a_hang(lab: LabServer) -> None:
     with pytest.raises(SessionClosedError):
         session.noop()
     assert time.monotonic() - started < 3
+
+
+def test_running_lab_stops_the_server_even_when_the_block_fails() -> None:
+    from smtplab.testing import running_lab
+
+    seen: list[LabServer] = []
+
+    def lesson() -> None:
+        with running_lab() as lab:
+            seen.append(lab)
+            raise RuntimeError("learner's bug")
+
+    with pytest.raises(RuntimeError, match="learner's bug"):
+        lesson()
+    assert len(seen) == 1
+    assert not seen[0].running
