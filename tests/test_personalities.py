@@ -1,0 +1,189 @@
+"""Each personality replays the sessions captured from its real server and must answer alike.
+
+Expectations come from ``shared/reference/real-servers/*.json`` (captured on loopback from the
+real Postfix, Exim, Sendmail, OpenSMTPD and aiosmtpd); only the greeting's date is normalised.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smtplab.server import LabServer, personalities
+from smtplab.server.personality import REQUIRED, load
+
+REFERENCE = Path(__file__).parents[1].parent / "shared" / "reference" / "real-servers"
+LAB_OPTIONS: dict[str, Any] = {
+    "hostname": "mail.example.test",
+    "mailboxes": ("labuser", "root"),
+    "aliases": {"postmaster": "root"},
+}
+DATE = re.compile(r"[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d (?:[+-]\d{4}|GMT)")
+
+
+def captures() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    if not REFERENCE.is_dir():
+        return []
+    found = []
+    for path in sorted(REFERENCE.glob("*.json")):
+        capture = json.loads(path.read_text(encoding="utf-8"))
+        for session in capture["sessions"]:
+            if session["name"].startswith("client_"):
+                continue  # run from another source address: not reproducible on 127.0.0.1
+            found.append((capture["server"], capture, session))
+    return found
+
+
+CAPTURES = captures()
+needs_reference = pytest.mark.skipif(
+    not CAPTURES, reason=f"captured reference sessions not found at {REFERENCE}"
+)
+
+
+class Wire:
+    """A raw-socket SMTP client: what a capture's plain socket client did."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=3)
+        self.file = self.sock.makefile("rb")
+
+    def read_reply(self) -> list[str]:
+        lines = []
+        while True:
+            raw = self.file.readline()
+            if not raw:
+                return [*lines, "<EOF>"] if lines else ["<EOF>"]
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            lines.append(line)
+            if len(line) < 4 or line[3] != "-":
+                return lines
+
+    def send(self, line: str) -> list[str]:
+        self.sock.sendall(line.encode() + b"\r\n")
+        return self.read_reply()
+
+    def closed_by_server(self, wait: float = 1.5) -> bool:
+        self.sock.settimeout(wait)
+        try:
+            return self.sock.recv(1) == b""
+        except TimeoutError:
+            return False
+
+    def close(self) -> None:
+        self.file.close()
+        self.sock.close()
+
+
+def normalise(lines: list[str], captured_host: str) -> list[str]:
+    """Dates differ by run; the aiosmtpd capture's host name was the machine's ('localhost')."""
+    out = []
+    for raw in lines:
+        line = DATE.sub("<date>", raw)
+        if captured_host != LAB_OPTIONS["hostname"]:
+            line = re.sub(rf"(?<=^\d\d\d[ -]){re.escape(captured_host)}\b", "<host>", line)
+        out.append(line.replace(LAB_OPTIONS["hostname"], "<host>"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def labs() -> Iterator[dict[tuple[str, str | None], LabServer]]:
+    started: dict[tuple[str, str | None], LabServer] = {}
+    for name in {server for server, _, _ in CAPTURES}:
+        for vrfy in (None, "disabled"):
+            started[(name, vrfy)] = LabServer(personality=name, vrfy=vrfy, **LAB_OPTIONS).start()
+    yield started
+    for lab in started.values():
+        lab.stop()
+
+
+def replay(port: int, capture: dict[str, Any], session: dict[str, Any]) -> None:
+    captured_host = capture["sessions"][0]["exchange"][0]["reply_lines"][0].split()[1]
+    wire = Wire(port)
+    try:
+        for step in session["exchange"]:
+            if step.get("event") == "EOF":
+                assert wire.closed_by_server(), f"{session['name']}: the server stayed open"
+                continue
+            got = wire.read_reply() if step["sent"] is None else wire.send(step["sent"])
+            expected = normalise(step["reply_lines"], captured_host)
+            assert normalise(got, captured_host) == expected, f"after {step['sent']!r}"
+    finally:
+        wire.close()
+
+
+@needs_reference
+@pytest.mark.parametrize(
+    ("server", "capture", "session"),
+    CAPTURES,
+    ids=[f"{server}-{session['name']}" for server, _, session in CAPTURES],
+)
+def test_replays_captured_session(
+    labs: dict[tuple[str, str | None], LabServer],
+    server: str,
+    capture: dict[str, Any],
+    session: dict[str, Any],
+) -> None:
+    vrfy = "disabled" if session["name"].startswith("vrfy_disabled:") else None
+    replay(labs[(server, vrfy)].port, capture, session)
+
+
+@needs_reference
+def test_every_captured_server_has_a_personality() -> None:
+    assert {server for server, _, _ in CAPTURES} <= set(personalities())
+
+
+@pytest.mark.parametrize("name", personalities())
+def test_personality_data_is_complete(name: str) -> None:
+    personality = load(name)
+    for key in REQUIRED:
+        assert personality.template(key) is not None
+    assert personality.closes_after("QUIT.ok")
+
+
+@pytest.mark.parametrize("name", personalities())
+def test_quit_with_argument_follows_the_personality(name: str) -> None:
+    personality = load(name)
+    closes = personality.closes_after("QUIT.arg") or personality.template("QUIT.arg") is None
+    with LabServer(personality=name, **LAB_OPTIONS) as lab:
+        wire = Wire(lab.port)
+        wire.read_reply()
+        wire.send("EHLO client.example.test")
+        reply = wire.send("QUIT now")
+        key = "QUIT.arg" if personality.template("QUIT.arg") is not None else "QUIT.ok"
+        assert reply == personality.render(key, {"hostname": lab.hostname})
+        assert wire.closed_by_server(0.5 if not closes else 1.5) is closes
+        wire.close()
+
+
+@pytest.mark.parametrize("name", personalities())
+def test_vrfy_before_helo_and_without_argument(name: str) -> None:
+    """Words for the edge cases come from the personality's own table, situation by situation."""
+    personality = load(name)
+    with LabServer(personality=name, **LAB_OPTIONS) as lab:
+        prefix = personality.mode_prefix("VRFY", lab.vrfy)
+        wire = Wire(lab.port)
+        wire.read_reply()
+        if "VRFY" not in personality.commands:
+            assert wire.send("VRFY labuser") == personality.render("unknown", {})
+        else:
+            before = wire.send("VRFY labuser")
+            key = personality.pick(prefix, ["nohelo", "nodomain", "known:labuser", "known"])
+            fields = {
+                "hostname": lab.hostname,
+                "arg": "labuser",
+                "address": "labuser",
+                "local": "labuser",
+                "target": "labuser",
+                "canonical": "labuser@mail.example.test",
+            }
+            assert before == personality.render(key, fields)
+            wire.send("EHLO client.example.test")
+            noarg = personality.pick(prefix, ["noarg"])
+            assert wire.send("VRFY") == personality.render(noarg, {"hostname": lab.hostname})
+        wire.close()
