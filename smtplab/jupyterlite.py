@@ -14,7 +14,7 @@ from smtplab.errors import ServerError
 MESSAGE = (
     "smtplab needs a real network socket, and this Python runs inside the browser "
     "(JupyterLite / Pyodide), where sockets cannot be opened. Open the notebooks in JupyterLab, "
-    "Binder or a JupyterHub instead; the catalog (smtplab.explain, smtplab.compare) works here."
+    "Binder or a JupyterHub instead."
 )
 
 
