@@ -11,7 +11,7 @@ from smtplab import catalog, i18n
 from smtplab.catalog import BasicCode, Card, CodeText, EnhancedCode, RfcRef
 from smtplab.compare import Comparison, compare
 from smtplab.glossary import glossary
-from smtplab.render.catalog import card_view, md_escape
+from smtplab.render.catalog import card_view, md_escape, verb_label
 
 HOSTILE = (
     "<script>alert(1)</script>",
@@ -139,7 +139,7 @@ def test_card_html_shows_every_part(entry: BasicCode) -> None:
         assert getattr(card.text, section) in visible
     assert entry.example_text in visible
     for verb in entry.commands:
-        assert verb in visible
+        assert verb_label(verb, lang) in visible
     hrefs = {v for name, v in tags.attrs if name == "href"}
     for ref in entry.rfc:
         assert ref.url in hrefs

@@ -63,6 +63,12 @@ def _card_refs(entry: BasicCode | EnhancedCode) -> tuple[RfcRef, ...]:
     return entry.rfc
 
 
+def verb_label(verb: str, lang: str) -> str:
+    """How a command list shows the pseudo-verbs: "connect", "end of DATA"; real verbs as is."""
+    key = f"verb_{verb}"
+    return i18n.phrase(key, lang) if i18n.has_text(key, "en", table="phrases") else verb
+
+
 def compare_with(card: Card) -> list[tuple[str, str]]:
     """(code, name in the card's language) for every code the card says it is confused with."""
     if not isinstance(card.entry, BasicCode):
@@ -93,7 +99,7 @@ def card_view(card: Card) -> dict[str, Any]:
             class_digit=entry.outcome_class,
             badge=f"{entry.outcome_class}xx {first} · x{entry.category}z {second}",
             example_text=entry.example_text,
-            commands=list(entry.commands),
+            commands=[verb_label(verb, card.lang) for verb in entry.commands],
             any_command=entry.any_command,
             compare_with=compare_with(card),
             pairs=[],
