@@ -110,8 +110,11 @@ class Personality:
         if raw is None:
             raise PersonalityError(f"personality {self.name!r} has no reply {key!r}")
         lines = [raw] if isinstance(raw, str) else list(raw)
-        safe = {name: clean(fields.get(name, "")) for name in FIELDS}
-        safe["arg_lower"] = safe["arg"].lower()
+        if not any("{" in line for line in lines):
+            return lines
+        safe = _Cleaned(fields)
+        if any("{date" in line for line in lines):
+            safe.update(now_fields())
         return [line.format_map(safe) for line in lines]
 
     def option(self, name: str) -> Any:
@@ -146,9 +149,17 @@ class Personality:
             if "{size_limit}" in ext and not fields.get("size_limit"):
                 continue
             items.append(ext)
-        safe = {name: clean(fields.get(name, "")) for name in FIELDS}
-        texts = [item.format_map(safe) for item in items]
+        texts = [item.format_map(_Cleaned(fields)) for item in items]
         return [f"250-{t}" for t in texts[:-1]] + [f"250 {texts[-1]}"]
+
+
+class _Cleaned(dict[str, object]):
+    """Template fields, sanitised on use; a field nobody filled in is empty."""
+
+    def __getitem__(self, name: str) -> str:
+        if name == "arg_lower":
+            return clean(self.get("arg", "")).lower()
+        return clean(self.get(name, ""))
 
 
 def now_fields() -> dict[str, str]:

@@ -18,7 +18,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP
 
 from smtplab.server.handler import LabState
-from smtplab.server.personality import clean, now_fields
+from smtplab.server.personality import clean
 from smtplab.server.store import Message
 
 log = logging.getLogger("smtplab.server")
@@ -135,7 +135,6 @@ class LabSMTP(SMTP):
             "peer_ip": self.peer_ip,
             "peer_name": "localhost" if self.peer_ip in LOOPBACK else f"[{self.peer_ip}]",
             "size_limit": self.state.advertised_size or "",
-            **now_fields(),
         }
         fields.update(extra)
         return fields
