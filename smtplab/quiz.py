@@ -36,6 +36,8 @@ __all__ = [
     "Question",
     "Quiz",
     "QuizError",
+    "check",
+    "expect",
     "load",
     "names",
 ]
@@ -55,6 +57,9 @@ class Feedback:
 
     correct: bool
     text: str
+
+    def __str__(self) -> str:
+        return ("✔ " if self.correct else "✘ ") + self.text
 
 
 @dataclass(frozen=True)
@@ -192,3 +197,33 @@ def _question(item: Any, where: str) -> Question:
         item["explanation"],
         dict(setup),
     )
+
+
+# --- self-checks for notebook exercises ------------------------------------------------------
+def check(quiz: str, question_id: str, answer: object, reply: Reply | None = None) -> Feedback:
+    """Check a notebook answer: a choice's number or text, or a predicted code plus the reply."""
+    question = load(quiz).question(question_id)
+    if answer is None:
+        return Feedback(False, "Not answered yet: replace None with your answer and run again.")
+    if isinstance(question, ChoiceQuestion):
+        if isinstance(answer, str) and answer in question.choices:
+            answer = question.choices.index(answer)
+        if not isinstance(answer, int):
+            raise QuizError(
+                f"answer with the number of a choice (0 to {len(question.choices) - 1})"
+            )
+        return question.check(answer)
+    if reply is None:
+        raise QuizError(f"send {question.command!r} and pass its reply: check(..., reply=reply)")
+    if not isinstance(answer, (int, str)):
+        raise QuizError(f"a prediction is a reply code such as 250, not {answer!r}")
+    return question.check(answer, reply)
+
+
+def expect(reply: Reply | None, code: int, goal: str) -> Feedback:
+    """Self-check of a "make the server say …" exercise: did ``reply`` carry ``code``?"""
+    if reply is None:
+        return Feedback(False, f"Not done yet: {goal}, then run this cell again.")
+    if reply.code == code:
+        return Feedback(True, f"Done: the server said {reply.lines[0]!r}.")
+    return Feedback(False, f"Not yet: the server said {reply.lines[0]!r}, not {code}. {goal}.")
