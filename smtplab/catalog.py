@@ -528,8 +528,13 @@ def lookup_enhanced(code: str) -> EnhancedCode:
 
 
 def explain(code: int | str, *, enhanced: str | None = None, lang: str = "en") -> Card:
-    """The card for ``code`` in ``lang``; ``enhanced`` adds the enhanced code sent with it."""
+    """The card for ``code`` in ``lang``; ``enhanced`` adds the enhanced code sent with it.
+
+    ``explain("550 5.1.1")`` reads the two codes the way a reply line starts.
+    """
     tag = i18n.normalize_language(lang)
+    if enhanced is None and isinstance(code, str) and len(parts := code.split()) == 2:
+        code, enhanced = parts
     entry = lookup(code)
     extra: Card | None = None
     if enhanced is not None:

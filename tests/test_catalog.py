@@ -273,8 +273,11 @@ def test_explain_with_enhanced_code_shows_both() -> None:
     assert card.enhanced.text.name in text
     assert i18n.t("enhanced_code", "vi") in text
     assert card.to_dict()["enhanced_card"]["code"] == "5.1.1"
+    assert explain("550 5.1.1", lang="vi") == card
     with pytest.raises(CodeError):
         explain("5.1.1", enhanced="5.1.1")
+    with pytest.raises(CodeError):
+        explain("550 abc")
 
 
 def test_rfc_view_lists_the_codes_an_rfc_defines() -> None:

@@ -11,7 +11,7 @@ from smtplab import catalog, i18n
 from smtplab.catalog import BasicCode, Card, CodeText, EnhancedCode, RfcRef
 from smtplab.compare import Comparison, compare
 from smtplab.glossary import glossary
-from smtplab.render.catalog import card_view, md_escape, verb_label
+from smtplab.render.catalog import card_view, codes_html, md_escape, verb_label
 
 HOSTILE = (
     "<script>alert(1)</script>",
@@ -192,3 +192,12 @@ def test_glossary_views() -> None:
         assert entry.text in visible
     assert glossary("ko").fallback
     assert i18n.t("fallback_notice", "ko") in str(glossary("ko"))
+
+
+def test_codes_table_html() -> None:
+    entries = catalog.codes()
+    tags = _parse(codes_html(entries, "vi"))
+    visible = html.unescape("".join(tags.text))
+    assert tags.tags.count("tr") == len(entries) + 1
+    for entry in entries:
+        assert entry.text("vi").name in visible
