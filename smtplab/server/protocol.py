@@ -245,6 +245,9 @@ class LabSMTP(SMTP):
             await self.unknown(verb, arg, text)
             return
         self._reset_timeout()
+        if verb in personality.need_helo and not self.helo:
+            await self.reply("need_helo", verb=verb)
+            return
         try:
             await command(arg)
         except (asyncio.CancelledError, asyncio.IncompleteReadError, ConnectionError):
@@ -302,12 +305,6 @@ class LabSMTP(SMTP):
         self.mail_from = None
         self.rcpt_tos = []
 
-    async def needs_helo(self, verb: str) -> bool:
-        if verb in self.personality.need_helo and not self.helo:
-            await self.reply("need_helo", verb=verb)
-            return True
-        return False
-
     def situations(
         self, address: str, *, expand: bool = False
     ) -> tuple[list[str], dict[str, object]]:
@@ -352,6 +349,9 @@ class LabSMTP(SMTP):
         if not arg:
             await self.reply("HELO.noarg")
             return
+        if self.helo and self.personality.template("HELO.again") is not None:
+            await self.reply("HELO.again")
+            return
         self.reset_envelope()
         self.helo, self.extended = arg, False
         await self.reply("HELO.ok", arg=arg)
@@ -359,6 +359,9 @@ class LabSMTP(SMTP):
     async def cmd_ehlo(self, arg: str) -> None:
         if not arg:
             await self.reply("EHLO.noarg")
+            return
+        if self.helo and self.personality.template("EHLO.again") is not None:
+            await self.reply("EHLO.again")
             return
         self.reset_envelope()
         self.helo, self.extended = arg, True
@@ -397,14 +400,14 @@ class LabSMTP(SMTP):
         syntax = ["syntax"] if self.extended else ["syntax_helo", "syntax"]
         match = _MAIL_ARG.match(arg)
         parsed = parse_address(match.group(1)) if match else None
-        if match is None or (parsed is not None and not parsed[0] and "<>" not in arg):
+        if match is None:
             return syntax, {}
+        if parsed is not None and not parsed[0] and "<>" not in arg:
+            return ["empty", *syntax], {}
         if parsed is None:
             return ["badaddr", *syntax], {}
         address, params = parsed
-        if params and not self.extended:
-            return syntax, {"address": address}
-        problem = self.param_problem("MAIL", params)
+        problem = syntax if params and not self.extended else self.param_problem("MAIL", params)
         if problem:
             return problem, {"address": address, "param": params}
         return (["full"] if self.state.store.full else []), {"address": address}
@@ -425,8 +428,6 @@ class LabSMTP(SMTP):
         return []
 
     async def cmd_mail(self, arg: str) -> None:
-        if await self.needs_helo("MAIL"):
-            return
         problem, fields = self.mail_problem(arg)
         key = await self.answer("MAIL", problem, arg=arg, **fields)
         if not problem and self.accepted(key):
@@ -452,8 +453,6 @@ class LabSMTP(SMTP):
         return problem, address, params
 
     async def cmd_rcpt(self, arg: str) -> None:
-        if await self.needs_helo("RCPT"):
-            return
         problem, address, params = self.rcpt_problem(arg)
         if problem == ["too_many"] and self.personality.template("RCPT.too_many") is None:
             await self.send_lines([TOO_MANY_RECIPIENTS])
@@ -467,8 +466,6 @@ class LabSMTP(SMTP):
             self.rcpt_tos.append(address)
 
     async def cmd_data(self, arg: str) -> None:
-        if await self.needs_helo("DATA"):
-            return
         if self.mail_from is None and self.personality.template("DATA.nomail"):
             await self.reply("DATA.nomail")
             return
