@@ -82,8 +82,12 @@ def test_vietnamese_comparison_uses_vietnamese_sentences_and_headings() -> None:
     assert not comp.fallback
     assert comp.a.text.lang == "vi"
     text = str(comp)
-    for key in ("key_differences", "when_which", "learn_more", "description", "when", "action"):
+    for key in ("key_differences", "when_which", "learn_more", "description", "action"):
         assert i18n.t(key, "vi") in text
+    flat = " ".join(text.split())
+    for card in (comp.a, comp.b):  # all three sections, each shown once
+        for section in (card.text.description, card.text.when, card.text.action):
+            assert flat.count(" ".join(section.split())) == 1
     assert i18n.phrase("next_close", "vi", code=221) in text
 
 

@@ -118,6 +118,16 @@ def card_view(card: Card) -> dict[str, Any]:
     return view
 
 
+def comparison_views(comp: Comparison) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both cards' views for a comparison: "when" moves to *when you meet which*, shown once."""
+    views = []
+    for card in (comp.a, comp.b):
+        view = card_view(card)
+        view["sections"] = [(key, text) for key, text in view["sections"] if key != "when"]
+        views.append(view)
+    return views[0], views[1]
+
+
 # --- text ------------------------------------------------------------------------------------
 def _wrap(text: str, indent: str = "  ") -> str:
     return textwrap.fill(
@@ -180,7 +190,7 @@ def _card_lines(view: dict[str, Any], names: dict[str, str]) -> list[str]:
 
 def comparison_text(comp: Comparison) -> str:
     names = labels(comp.lang)
-    a, b = card_view(comp.a), card_view(comp.b)
+    a, b = comparison_views(comp)
     lines = [f"{a['code']} {a['name']}  {names['vs']}  {b['code']} {b['name']}"]
     if comp.fallback:
         lines.append(f"({names['fallback_notice']})")
@@ -267,7 +277,7 @@ def card_markdown(card: Card) -> str:
 
 def comparison_markdown(comp: Comparison) -> str:
     names = labels(comp.lang)
-    a, b = card_view(comp.a), card_view(comp.b)
+    a, b = comparison_views(comp)
     title = f"{md_escape(a['code'])} {md_escape(names['vs'])} {md_escape(b['code'])}"
     lines = [f"## {title}", ""]
     if comp.fallback:
@@ -295,10 +305,11 @@ def card_html(card: Card) -> str:
 
 
 def comparison_html(comp: Comparison) -> str:
+    views = comparison_views(comp)
     return render(
         "comparison.html",
-        a=card_view(comp.a),
-        b=card_view(comp.b),
+        a=views[0],
+        b=views[1],
         comp=comp,
         fallback=comp.fallback,
         labels=labels(comp.lang),
