@@ -303,3 +303,12 @@ def test_session_log_records_both_sides(lab: LabServer) -> None:
         "C: QUIT",
         "S: " + words("QUIT.ok")[0],
     ]
+
+
+def test_set_personality_applies_to_the_next_connection(lab: LabServer) -> None:
+    lab.set_personality("postfix")
+    wire = Wire(lab)
+    assert wire.reply() == words("greeting", POSTFIX)
+    wire.close()
+    with pytest.raises(ServerError):
+        lab.set_personality("qmail")

@@ -87,6 +87,7 @@ class LabServer:
         self.aliases = dict(aliases or {})
         self.idle_timeout = float(idle_timeout)
         self.backlog = backlog
+        self._max_message_size = max_message_size
         size = max_message_size or self.personality.size_limit or DEFAULT_MAX_MESSAGE_SIZE
         try:
             self.store = MessageStore(max_messages, size)
@@ -205,6 +206,14 @@ class LabServer:
     @vrfy.setter
     def vrfy(self, policy: str) -> None:
         self._state.vrfy = policy
+
+    def set_personality(self, name: str) -> None:
+        """Answer as ``name`` from the next connection on (open ones keep their voice)."""
+        personality = load(name)
+        self.personality = personality
+        self._state.personality = personality
+        if self._max_message_size is None:  # EHLO SIZE follows the server unless set explicitly
+            self._state.advertised_size = personality.size_limit
 
     @property
     def connected(self) -> int:
