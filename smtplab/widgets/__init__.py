@@ -14,8 +14,8 @@ _EXPORTS: dict[str, str] = {
     "Compare": "smtplab.widgets.compare",
     "CatalogBrowser": "smtplab.widgets.browser",
     "Quiz": "smtplab.widgets.quiz",
-    "SequenceDiagram": "smtplab.widgets.diagram",
-    "diagram": "smtplab.widgets.diagram",
+    "SequenceDiagram": "smtplab.widgets.sequence",
+    "diagram": "smtplab.widgets.sequence",
 }
 
 __all__ = ["CatalogBrowser", "Compare", "Console", "Quiz", "SequenceDiagram", "diagram"]
@@ -24,8 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from smtplab.widgets.browser import CatalogBrowser
     from smtplab.widgets.compare import Compare
     from smtplab.widgets.console import Console
-    from smtplab.widgets.diagram import SequenceDiagram, diagram
     from smtplab.widgets.quiz import Quiz
+    from smtplab.widgets.sequence import SequenceDiagram, diagram
 
 
 def __getattr__(name: str) -> Any:

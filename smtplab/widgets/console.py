@@ -8,6 +8,7 @@ in the widget rather than in Jupyter's log console.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -19,14 +20,23 @@ from smtplab.widgets.notice import notice_label, show
 if TYPE_CHECKING:
     from smtplab.reply import Reply
     from smtplab.server import LabServer
+    from smtplab.session import Session
 
 
 class Console(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     """Talk to ``lab`` with a click: one button per command, VRFY/EXPN take the address box."""
 
-    def __init__(self, lab: LabServer, *, lang: str = "en", address: str = "alice") -> None:
+    def __init__(
+        self,
+        lab: LabServer,
+        *,
+        lang: str = "en",
+        address: str = "alice",
+        connect: Callable[[], Session] | None = None,
+    ) -> None:
+        """``connect`` opens a session (default: ``lab.connect()``), e.g. to another server."""
         super().__init__()
-        self.model = ConsoleModel(lab, lang=lang)
+        self.model = ConsoleModel(lab, lang=lang, connect=connect)
         self._task: asyncio.Task[Reply | None] | None = None
         safe = guarded(self.model.report)
 

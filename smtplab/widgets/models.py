@@ -253,6 +253,9 @@ class ConsoleModel(_Observable):
         """:meth:`send` without blocking the caller's event loop (a widget in a live kernel)."""
         if not self.begin(verb, argument):
             return None
+        return await self._asend_claimed(verb, argument)
+
+    async def _asend_claimed(self, verb: str, argument: str) -> Reply | None:
         assert self.session is not None
         try:
             reply = await _acall(self.session, verb, argument)
@@ -261,14 +264,17 @@ class ConsoleModel(_Observable):
         return self.finish(reply)
 
     def submit(self, verb: str, argument: str = "") -> asyncio.Task[Reply | None] | None:
-        """What a click does: in a running event loop (a kernel), send in the background so
-        the kernel stays responsive and a second click sees ``busy``; else send right away."""
+        """What a click does. In a running event loop (a kernel) the session is claimed at once
+        (buttons grey out, a second click is refused) and the reply awaited in the background, so
+        the kernel stays responsive; without a loop (a script, a test) it simply sends."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self.send(verb, argument)
             return None
-        return loop.create_task(self.asend(verb, argument))
+        if not self.begin(verb, argument):
+            return None
+        return loop.create_task(self._asend_claimed(verb, argument))
 
     def _busy_notice(self, what: str) -> Notice:
         return Notice(
