@@ -47,6 +47,7 @@ CHROMIUM_ARGS = [
 SERVER_START_TIMEOUT = 60.0
 KERNEL_TIMEOUT_MS = 60_000
 ACTION_TIMEOUT_MS = 30_000
+EXPECT_TIMEOUT_MS = 20_000
 
 # JupyterLab settings for a quiet, deterministic UI: no news/update toasts over the notebook, and
 # every cell kept in the DOM (no windowing) so a test can read all outputs.
@@ -210,9 +211,10 @@ def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _unavailable("Playwright is not installed (pip install -e '.[test]')")
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)  # the default 5 s is short on 2 busy cores
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
