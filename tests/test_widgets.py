@@ -195,17 +195,17 @@ def test_console_on_a_stopped_lab() -> None:
     assert console.reconnect_button.layout.display == ""
 
 
-def test_unknown_personality_switch_is_a_message(lab: LabServer) -> None:
+def test_personality_selector_switches_the_voice(lab: LabServer) -> None:
     console = Console(lab)
-    others = [name for name in console.personality.options if name != lab.personality.name]
-    if not others:
-        pytest.skip("only one personality shipped")
-    console.personality.value = others[0]
-    if hasattr(lab, "set_personality"):
-        assert lab.personality.name == others[0]
-        assert console.notice.value == ""
-    else:
-        assert console.notice.value.startswith("⚠")
+    other = next(name for name in console.personality.options if name != lab.personality.name)
+    console.personality.value = other
+    assert lab.personality.name == other
+    with lab.connect() as plain:
+        greeting = plain.transcript[0].reply
+    assert greeting is not None
+    assert console.model.latest is not None
+    assert console.model.latest.lines == greeting.lines  # reconnected, in the new voice
+    assert sent(console) == [None]
 
 
 def test_guarded_turns_any_exception_into_a_notice() -> None:

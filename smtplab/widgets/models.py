@@ -161,16 +161,10 @@ class ConsoleModel(_Observable):
         self.report(Notice("info", f"The lab's VRFY policy is now {policy!r}."))
 
     def set_personality(self, name: str) -> None:
-        """Make the lab answer as another real server, then start a new session with it."""
+        """Make the lab answer as another real server (from the next connection) and reconnect."""
         if name == self.lab.personality.name:
             return
-        switch: Callable[[str], None] | None = getattr(self.lab, "set_personality", None)
-        if switch is None:  # requested from the server helper (notes/requests.md)
-            raise SmtplabError(
-                "this lab server cannot change personality while running; start one with "
-                f"smtplab.start(personality={name!r}) and open a new Console on it"
-            )
-        switch(name)
+        self.lab.set_personality(name)
         self.connect()
 
     # --- connecting ------------------------------------------------------------------------
