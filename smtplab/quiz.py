@@ -28,6 +28,7 @@ from smtplab.errors import SmtplabError
 if TYPE_CHECKING:
     from smtplab.reply import Reply
     from smtplab.server import LabServer
+    from smtplab.transcript import Transcript
 
 __all__ = [
     "ChoiceQuestion",
@@ -39,6 +40,7 @@ __all__ = [
     "check",
     "expect",
     "load",
+    "mystery",
     "names",
 ]
 
@@ -71,6 +73,7 @@ class ChoiceQuestion:
     choices: tuple[str, ...]
     answer: int
     explanation: str
+    commands: tuple[str, ...] = ()  # for "which server said this?": the session to replay
 
     def check(self, picked: int) -> Feedback:
         if not isinstance(picked, int) or not 0 <= picked < len(self.choices):
@@ -181,8 +184,10 @@ def _question(item: Any, where: str) -> Question:
         answer = item.get("answer")
         _expect(all(isinstance(c, str) for c in choices), where, "choices are text")
         _expect(isinstance(answer, int) and 0 <= answer < len(choices), where, "bad 'answer'")
+        commands = item.get("commands", [])
+        _expect(all(isinstance(c, str) for c in commands), where, "commands are text")
         return ChoiceQuestion(
-            item["id"], item["prompt"], tuple(choices), answer, item["explanation"]
+            item["id"], item["prompt"], tuple(choices), answer, item["explanation"], tuple(commands)
         )
     _expect(item["kind"] == "predict", where, "kind is 'choice' or 'predict'")
     _expect(isinstance(item.get("command"), str) and item["command"], where, "needs 'command'")
@@ -227,3 +232,26 @@ def expect(reply: Reply | None, code: int, goal: str) -> Feedback:
     if reply.code == code:
         return Feedback(True, f"Done: the server said {reply.lines[0]!r}.")
     return Feedback(False, f"Not yet: the server said {reply.lines[0]!r}, not {code}. {goal}.")
+
+
+def mystery(quiz: str, question_id: str) -> Transcript:
+    """The transcript a "which server said this?" question shows: its commands, sent to a lab
+    answering as the (hidden) right choice, so the evidence is real server behaviour."""
+    from smtplab.server import LabServer  # noqa: PLC0415 - the lab starts only when asked
+
+    question = load(quiz).question(question_id)
+    if not isinstance(question, ChoiceQuestion) or not question.commands:
+        raise QuizError(f"{question_id!r} is not a which-server question")
+    with (
+        LabServer(
+            personality=question.choices[question.answer],
+            hostname="mail.example.test",
+            mailboxes=("alice",),
+        ) as lab,
+        lab.connect() as session,
+    ):
+        for line in question.commands:
+            if session.closed:
+                break
+            session.send(line)
+        return session.transcript
