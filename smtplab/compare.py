@@ -132,12 +132,18 @@ class _Writer:
         return self.p("list_sep").join(items[:-1]) + self.p(last) + items[-1]
 
     def commands(self, entry: BasicCode) -> str:
-        """ "VRFY or EXPN", "the connection greeting", "any command, and also …"."""
+        """ "VRFY or EXPN", "the connection greeting", "any command, and also …", or ""."""
         names = [self.command(verb) for verb in entry.commands]
         listed = self.join(names)
         if entry.any_command:
             return self.p("commands_any_and", commands=listed) if names else self.p("commands_any")
-        return listed or self.p("commands_none")
+        return listed
+
+    def commands_clause(self, entry: BasicCode) -> str:
+        commands = self.commands(entry)
+        if not commands:
+            return self.p("commands_clause_none", code=entry.code)
+        return self.p("commands_clause", code=entry.code, commands=commands)
 
     def command(self, verb: str) -> str:
         key = f"command_{verb}"
@@ -150,8 +156,8 @@ class _Writer:
 
     def next_step(self, entry: BasicCode) -> str:
         if entry.closes_connection:
-            return self.p("next_close", code=entry.code)
-        return self.p(f"next_{entry.outcome_class}", code=entry.code)
+            return self.p("next_close")
+        return self.p(f"next_{entry.outcome_class}")
 
     def basic_pair(
         self, ca: Card, cb: Card, a: BasicCode, b: BasicCode
@@ -196,18 +202,25 @@ class _Writer:
                 )
             )
         if (set(a.commands), a.any_command) == (set(b.commands), b.any_command):
-            diffs.append(self.p("diff_commands_same", commands=self.commands(a)))
+            shared = self.commands(a)
+            diffs.append(
+                self.p("diff_commands_same", commands=shared)
+                if shared
+                else self.p("diff_commands_none")
+            )
         else:
             diffs.append(
                 self.p(
                     "diff_commands",
-                    a=a.code,
-                    b=b.code,
-                    commands_a=self.commands(a),
-                    commands_b=self.commands(b),
+                    clause_a=self.commands_clause(a),
+                    clause_b=self.commands_clause(b),
                 )
             )
-        diffs.append(self.p("diff_next", next_a=self.next_step(a), next_b=self.next_step(b)))
+        next_a, next_b = self.next_step(a), self.next_step(b)
+        if next_a == next_b:
+            diffs.append(self.p("diff_next_same", next=next_a))
+        else:
+            diffs.append(self.p("diff_next", a=a.code, b=b.code, next_a=next_a, next_b=next_b))
         return intro, tuple(diffs)
 
     def basics(self, codes: tuple[int, ...]) -> str:
@@ -258,10 +271,14 @@ class _Writer:
         return intro, tuple(diffs)
 
     def mixed_pair(self, ca: Card, cb: Card) -> tuple[str, tuple[str, ...]]:
-        intro = self.p(
-            "intro_mixed", a=ca.code, b=cb.code, name_a=ca.text.name, name_b=cb.text.name
-        )
         basic_card, enhanced_card = (ca, cb) if isinstance(ca.entry, BasicCode) else (cb, ca)
+        intro = self.p(
+            "intro_mixed",
+            basic=basic_card.code,
+            enhanced=enhanced_card.code,
+            name_basic=basic_card.text.name,
+            name_enhanced=enhanced_card.text.name,
+        )
         basic, enhanced = basic_card.entry, enhanced_card.entry
         assert isinstance(basic, BasicCode)
         assert isinstance(enhanced, EnhancedCode)

@@ -73,8 +73,9 @@ def test_221_vs_252_differences_are_computed_from_the_catalog() -> None:
         assert verb in commands
     for verb in r252.commands:
         assert verb in commands
-    assert i18n.phrase("next_close", code=221) in after  # 221 closes the connection
-    assert i18n.phrase("next_2", code=252) in after  # after 252 the session goes on
+    assert after == i18n.phrase(
+        "diff_next", a=221, b=252, next_a=i18n.phrase("next_close"), next_b=i18n.phrase("next_2")
+    )  # 221 closes the connection, after 252 the session goes on
 
 
 def test_vietnamese_comparison_uses_vietnamese_sentences_and_headings() -> None:
@@ -88,7 +89,7 @@ def test_vietnamese_comparison_uses_vietnamese_sentences_and_headings() -> None:
     for card in (comp.a, comp.b):  # all three sections, each shown once
         for section in (card.text.description, card.text.when, card.text.action):
             assert flat.count(" ".join(section.split())) == 1
-    assert i18n.phrase("next_close", "vi", code=221) in text
+    assert i18n.phrase("next_close", "vi") in text
 
 
 def test_other_languages_fall_back_visibly() -> None:
@@ -121,9 +122,16 @@ def test_enhanced_pair() -> None:
 def test_mixed_pair_says_so() -> None:
     comp = compare(550, "5.1.1", lang="vi")
     assert comp.kind == "mixed"
-    assert comp.intro == i18n.phrase(
-        "intro_mixed", "vi", a=550, b="5.1.1", name_a=comp.a.text.name, name_b=comp.b.text.name
+    expected = i18n.phrase(
+        "intro_mixed",
+        "vi",
+        basic=550,
+        enhanced="5.1.1",
+        name_basic=comp.a.text.name,
+        name_enhanced=comp.b.text.name,
     )
+    assert comp.intro == expected
+    assert compare("5.1.1", 550, lang="vi").intro == expected  # order does not matter
     joined = " ".join(comp.differences)
     assert "550 5.1.1" in joined  # the pairing is registered: shown as one reply
     mismatch = compare(250, "5.1.1")

@@ -64,8 +64,10 @@ def test_phrases_fall_back_to_english_for_other_languages() -> None:
     assert i18n.phrase_language("fr") == "en"
     assert i18n.phrase_language("vi") == "vi"
     assert not i18n.has_text("next_close", "fr", table="phrases")
-    assert i18n.phrase("next_close", "fr", code=221) == PHRASES["en"]["next_close"].format(code=221)
-    assert i18n.phrase("next_close", "vi", code=221) == PHRASES["vi"]["next_close"].format(code=221)
+    assert i18n.phrase("diff_next_same", "fr", next="x") == PHRASES["en"]["diff_next_same"].format(
+        next="x"
+    )
+    assert i18n.phrase("next_close", "vi") == PHRASES["vi"]["next_close"]
 
 
 def test_missing_key_is_a_programming_error() -> None:
