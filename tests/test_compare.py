@@ -158,3 +158,19 @@ def test_every_view_renders() -> None:
     assert re.search(r"<ol>\s*<li", html)
     assert data["key_differences"] == list(comp.differences)
     assert data["a"]["code"] == 221
+
+
+# Every basic code with each enhanced code it carries, plus unregistered codes of every class.
+MIXED = sorted({(c.code, e) for c in catalog.codes() for e in c.enhanced})
+ODD = [(299, 252), (466, 421), (430, 533), ("5.9.1", "5.1.1"), (466, "4.9.9"), ("X.1.1", "5.1.1")]
+
+
+@pytest.mark.parametrize("lang", i18n.CONTENT_LANGUAGES)
+@pytest.mark.parametrize(("a", "b"), MIXED + ODD, ids=str)
+def test_mixed_and_odd_pairs_compare_cleanly(a: int | str, b: int | str, lang: str) -> None:
+    comp = compare(a, b, lang=lang)
+    assert not comp.fallback
+    for sentence in (comp.intro, *comp.differences):
+        _check_sentence(sentence)
+    for _, text in comp.when_which:
+        _check_sentence(text)
