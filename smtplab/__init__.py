@@ -16,6 +16,8 @@ _EXPORTS: dict[str, str] = {
     "explain": "smtplab.catalog",
     "lookup": "smtplab.catalog",
     "codes": "smtplab.catalog",
+    "enhanced_codes": "smtplab.catalog",
+    "glossary": "smtplab.glossary",
     "compare": "smtplab.compare",
     "Reply": "smtplab.reply",
     "Exchange": "smtplab.transcript",
@@ -31,9 +33,10 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from smtplab.catalog import codes, explain, lookup
+    from smtplab.catalog import codes, enhanced_codes, explain, lookup
     from smtplab.compare import compare
     from smtplab.errors import SmtplabError
+    from smtplab.glossary import glossary
     from smtplab.reply import Reply
     from smtplab.server import LabServer, start, stop
     from smtplab.session import Session, connect
