@@ -30,7 +30,24 @@ _EXPORTS: dict[str, str] = {
     "SmtplabError": "smtplab.errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [  # kept literal for linters and IDEs; a test checks it matches _EXPORTS
+    "Exchange",
+    "LabServer",
+    "Reply",
+    "Session",
+    "SmtplabError",
+    "Transcript",
+    "__version__",
+    "codes",
+    "compare",
+    "connect",
+    "enhanced_codes",
+    "explain",
+    "glossary",
+    "lookup",
+    "start",
+    "stop",
+]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from smtplab.catalog import codes, enhanced_codes, explain, lookup

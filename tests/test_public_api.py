@@ -1,0 +1,39 @@
+"""The typed public API: what ``import smtplab`` promises, and that it stays cheap."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import smtplab
+
+
+def test_all_names_every_lazy_export() -> None:
+    assert sorted(smtplab.__all__) == sorted(["__version__", *smtplab._EXPORTS])
+
+
+def test_every_export_resolves() -> None:
+    for name in smtplab.__all__:
+        assert getattr(smtplab, name) is not None
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        smtplab.no_such_thing  # noqa: B018 - the access is the test
+
+
+def test_import_loads_neither_widgets_nor_server() -> None:
+    code = (
+        "import sys, smtplab; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('ipywidgets', 'aiosmtpd', 'aiosmtplib', 'jinja2')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_package_is_typed() -> None:
+    from importlib.resources import files
+
+    assert files("smtplab").joinpath("py.typed").is_file()
