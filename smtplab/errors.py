@@ -1,4 +1,4 @@
-"""One exception hierarchy, so callers (widgets, CLI, learners) catch ``SmtplabError`` and show a message.
+"""One exception hierarchy: callers (widgets, CLI, learners) catch ``SmtplabError``, show a message.
 
 Every error a learner can trigger derives from :class:`SmtplabError` and carries a message written
 for that learner; no widget or CLI command should ever show a traceback instead.

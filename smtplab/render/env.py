@@ -14,7 +14,7 @@ import jinja2
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("smtplab.render", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -22,7 +22,6 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    return env
 
 
 def render(template: str, **context: Any) -> str:
