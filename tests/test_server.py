@@ -15,7 +15,8 @@ import pytest
 import smtplab
 from smtplab.errors import ServerError, ServerNotRunningError
 from smtplab.server import LabServer
-from smtplab.server.personality import load
+from smtplab.server.personality import COMMANDS, load
+from smtplab.server.protocol import LabSMTP
 
 AIOSMTPD = load("aiosmtpd")
 POSTFIX = load("postfix")
@@ -312,3 +313,29 @@ def test_set_personality_applies_to_the_next_connection(lab: LabServer) -> None:
     wire.close()
     with pytest.raises(ServerError):
         lab.set_personality("qmail")
+
+
+# --- aiosmtpd's own command handlers stay out of reach -------------------------------------------
+def test_protocol_hides_aiosmtpd_handlers_but_lists_its_own(lab: LabServer) -> None:
+    """aiosmtpd scans ``dir()`` of every new protocol for ``smtp_*``/``auth_*`` handlers (what made
+    ``smtplab serve`` slower than bare aiosmtpd); the lab's ``dir()`` offers only its own."""
+    loop = asyncio.new_event_loop()
+    try:
+        protocol = LabSMTP(lab._state, loop=loop)
+    finally:
+        loop.close()
+    names = dir(protocol)
+    assert not [n for n in names if n.startswith(("smtp_", "auth_", "handle_"))]
+    assert {f"cmd_{verb.lower()}" for verb in COMMANDS} <= set(names)
+    assert protocol._smtp_methods == {}
+    assert protocol._auth_methods == {}
+
+
+def test_auth_is_answered_in_the_personality_words(lab: LabServer) -> None:
+    """aiosmtpd's AUTH handler hidden: AUTH gets the personality's reply, before and after EHLO."""
+    wire = Wire(lab)
+    wire.reply()
+    assert wire.send("AUTH PLAIN AGFsaWNlAHNlY3JldA==") == words("fixed.AUTH.nohelo")
+    wire.send("EHLO client.example.test")
+    assert wire.send("AUTH PLAIN AGFsaWNlAHNlY3JldA==") == words("fixed.AUTH.any")
+    wire.close()

@@ -25,7 +25,8 @@ def check_vrfy(policy: str) -> str:
 
 
 class LabState:
-    """The server-wide state behind all connections (the aiosmtpd "handler")."""
+    """The server-wide state behind all connections (given to each protocol, not as aiosmtpd's
+    handler: the lab answers every command itself, so aiosmtpd has no hooks to look up)."""
 
     def __init__(
         self,

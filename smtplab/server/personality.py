@@ -22,6 +22,10 @@ from smtplab.errors import ServerError
 
 DEFAULT_PERSONALITY = "aiosmtpd"
 VRFY_POLICIES = ("hide", "reveal", "disabled")
+# The commands the lab implements (``LabSMTP.cmd_*``); a personality lists those its server has.
+COMMANDS = frozenset(
+    {"HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT", "VRFY", "EXPN", "HELP"}
+)
 
 # The fields a template may use; every one is filled (sanitised) for every reply.
 FIELDS = frozenset(
@@ -232,6 +236,10 @@ def _build(raw: Mapping[str, Any]) -> Personality:
     default_vrfy = raw.get("default_vrfy", "hide")
     if default_vrfy not in VRFY_POLICIES:
         raise PersonalityError(f"personality {name!r}: default_vrfy {default_vrfy!r}")
+    commands = frozenset(raw["commands"])
+    if not commands <= COMMANDS:
+        extra = sorted(commands - COMMANDS)
+        raise PersonalityError(f"personality {name!r}: the lab has no command {extra}")
     ehlo = raw["ehlo"]
     return Personality(
         name=name,
@@ -246,7 +254,7 @@ def _build(raw: Mapping[str, Any]) -> Personality:
         mail_params=frozenset(raw.get("mail_params", ("SIZE", "BODY"))),
         rcpt_params=frozenset(raw.get("rcpt_params", ())),
         need_helo=frozenset(raw.get("need_helo", ())),
-        commands=frozenset(raw["commands"]),
+        commands=commands,
         ehlo_first=str(ehlo["first"]),
         ehlo_extensions=tuple(ehlo["extensions"]),
         ehlo_hidden={mode: tuple(v) for mode, v in ehlo.get("hidden", {}).items()},

@@ -62,12 +62,22 @@ def split_address(address: str) -> tuple[str, str]:
 class LabSMTP(SMTP):
     """One connection to the lab server."""
 
+    def __dir__(self) -> list[str]:
+        """The public methods the lab's class defines, not the ~170 names it inherits.
+
+        Why: aiosmtpd's ``SMTP.__init__`` scans ``dir(self)`` on every new connection (for
+        ``auth_*`` and ``smtp_*`` handlers) and ``getattr``s every name — under load, most of what
+        a connection costs. The lab answers every command itself (its own read loop and ``cmd_*``
+        methods), so those inherited handlers must not be found anyway.
+        """
+        return list(_OWN_NAMES)
+
     def __init__(self, state: LabState, *, loop: asyncio.AbstractEventLoop) -> None:
         personality = state.personality
         # aiosmtpd sizes its stream reader from this attribute; a personality may allow more.
         self.line_length_limit = max(READ_LIMIT, personality.line_limit + 2)
         super().__init__(
-            state,
+            None,  # no aiosmtpd handler hooks: the lab answers every command itself
             hostname=state.hostname,
             ident="smtplab",
             timeout=state.idle_timeout,
@@ -85,19 +95,6 @@ class LabSMTP(SMTP):
         self.error_count = 0
         self.peer_ip = ""
         self.record: Any = None
-        self._verbs: dict[str, Command] = {
-            "HELO": self.cmd_helo,
-            "EHLO": self.cmd_ehlo,
-            "NOOP": self.cmd_noop,
-            "QUIT": self.cmd_quit,
-            "RSET": self.cmd_rset,
-            "HELP": self.cmd_help,
-            "VRFY": self.cmd_vrfy,
-            "EXPN": self.cmd_expn,
-            "MAIL": self.cmd_mail,
-            "RCPT": self.cmd_rcpt,
-            "DATA": self.cmd_data,
-        }
 
     # --- connection lifecycle --------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -238,7 +235,7 @@ class LabSMTP(SMTP):
         if injection is not None:
             await self.inject(injection.code, injection.enhanced, injection.text)
             return
-        command = self._verbs.get(verb) if verb in personality.commands else None
+        command = getattr(self, f"cmd_{verb.lower()}") if verb in personality.commands else None
         if command is None and personality.template(f"fixed.{verb}") is not None:
             command = self.fixed(verb)
         if command is None:
@@ -519,3 +516,6 @@ class LabSMTP(SMTP):
             elif not too_big:
                 chunks.append(chunk)
         return b"".join(chunks), too_big, long_line
+
+
+_OWN_NAMES = tuple(name for name in vars(LabSMTP) if not name.startswith("_"))

@@ -10,13 +10,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from smtplab.server.personality import COMMANDS
+
 # A reply code's class picks the enhanced code an injected failure carries (RFC 3463: X.3.0 =
 # "other or undefined mail system status").
 _ENHANCED = {4: "4.3.0", 5: "5.3.0"}
-
-INJECTABLE = frozenset(
-    {"HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT", "VRFY", "EXPN", "HELP"}
-)
 
 
 @dataclass
@@ -45,8 +43,8 @@ class Faults:
         self, verb: str, code: int, *, times: int | None = None, text: str | None = None
     ) -> None:
         verb = verb.upper()
-        if verb not in INJECTABLE:
-            choices = ", ".join(sorted(INJECTABLE))
+        if verb not in COMMANDS:
+            choices = ", ".join(sorted(COMMANDS))
             raise ValueError(f"cannot inject a failure on {verb!r}; choose one of {choices}")
         if not isinstance(code, int) or not 400 <= code <= 599:
             raise ValueError(f"an injected failure needs a 4xx or 5xx code, not {code!r}")
