@@ -43,9 +43,11 @@ def slow_server(delay: float) -> Iterator[tuple[str, int]]:
             writer.write(b"221 bye\r\n" if line.upper().startswith(b"QUIT") else REPLY)
         writer.close()
 
-    server = loop.run_until_complete(asyncio.start_server(handle, sock=sock))
     thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
+    thread.start()  # the server lives on its own loop: this also works inside a kernel
+    server = asyncio.run_coroutine_threadsafe(asyncio.start_server(handle, sock=sock), loop).result(
+        5
+    )
     try:
         yield sock.getsockname()[:2]
     finally:
