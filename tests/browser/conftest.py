@@ -117,6 +117,17 @@ class Jupyter:
             body = response.read()
         return json.loads(body) if body else None
 
+    def status(self, path: str) -> int:
+        """HTTP status of ``GET path`` (404 for a route no server extension provides)."""
+        request = urllib.request.Request(
+            f"{self.base_url}{path}", headers={"Authorization": f"token {self.token}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # only 127.0.0.1
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
     def stop(self) -> None:
         """Stop the server and the kernels it started; escalate to SIGKILL if it lingers."""
         kernels = _children(self.process.pid)
@@ -291,11 +302,6 @@ class LabPage:
     def click(self, button: str) -> None:
         self.page.get_by_role("button", name=button, exact=True).first.click()
 
-    def widget_html(self) -> str:
-        """Text of every HTML widget and widget Output area, in page order."""
-        parts = self.page.locator(".widget-html-content, .widget-output").all_inner_texts()
-        return "\n".join(parts)
-
 
 @pytest.fixture
 def lab(page: Any, jupyter: Jupyter) -> LabPage:
@@ -318,13 +324,16 @@ class VoilaPage:
     def click(self, button: str) -> None:
         self.page.get_by_role("button", name=button, exact=True).first.click()
 
-    def widget_html(self) -> str:
-        parts = self.page.locator(".widget-html-content, .widget-output").all_inner_texts()
-        return "\n".join(parts)
+
+@pytest.fixture(scope="session")
+def voila_enabled(jupyter: Jupyter) -> None:
+    """Voila's server extension answers on the same server (it enables itself when installed)."""
+    if jupyter.status("/voila/tree") != 200:
+        pytest.fail("Voila's server extension is not enabled: pip install -e '.[lab]'")
 
 
 @pytest.fixture
-def voila(page: Any, jupyter: Jupyter) -> VoilaPage:
+def voila(page: Any, jupyter: Jupyter, voila_enabled: None) -> VoilaPage:
     return VoilaPage(page, jupyter)
 
 
