@@ -282,13 +282,12 @@ def test_context_manager_says_quit(server: Target) -> None:
     assert session.closed
 
 
-@pytest.mark.parametrize("on_server_loop", [False, True])
 def test_server_going_away_closes_the_session(
-    on_server_loop: bool, start_bare_server: Callable[[], BareController]
+    start_bare_server: Callable[[], BareController],
 ) -> None:
+    """(A session on the server's own loop: see the lab-stopping test below.)"""
     controller = start_bare_server()
-    loop = controller.loop if on_server_loop else None
-    session = connect(HOST, controller.port, timeout=2, loop=loop)
+    session = connect(HOST, controller.port, timeout=2)
     controller.stop()
     started = time.monotonic()
     with pytest.raises(SessionClosedError):
