@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -67,6 +68,14 @@ def test_every_command_in_the_guide_parses() -> None:
     assert commands
     for argv in commands:
         parser.parse_args(argv[1:])  # a usage error exits 2 and fails the test
+
+
+def test_notebooks_the_guide_links_to_exist() -> None:
+    text = unquote(GUIDE.read_text())
+    linked = set(re.findall(r"notebooks/([\w-]+\.ipynb)", text))
+    assert linked
+    for name in linked:
+        assert (REPO / "notebooks" / name).is_file(), name
 
 
 def test_the_guides_shared_server_answers_as_the_guide_says() -> None:
