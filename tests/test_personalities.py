@@ -187,3 +187,28 @@ def test_vrfy_before_helo_and_without_argument(name: str) -> None:
             noarg = personality.pick(prefix, ["noarg"])
             assert wire.send("VRFY") == personality.render(noarg, {"hostname": lab.hostname})
         wire.close()
+
+
+@pytest.mark.parametrize("name", personalities())
+def test_malformed_address_is_answered_in_the_personality_words(name: str) -> None:
+    """VRFY/EXPN with an argument the lab cannot parse: the personality's own refusal (never the
+    lab's internal 451), for every VRFY policy."""
+    personality = load(name)
+    for policy in ("hide", "reveal", "disabled"):
+        with LabServer(personality=name, vrfy=policy, **LAB_OPTIONS) as lab:
+            wire = Wire(lab.port)
+            wire.read_reply()
+            wire.send("EHLO client.example.test")
+            for verb in ("VRFY", "EXPN"):
+                for arg, situations in (
+                    ("<alice", ["unbalanced", "badsyntax"]),
+                    ("<>", ["badsyntax"]),
+                ):
+                    got = wire.send(f"{verb} {arg}")
+                    if verb not in personality.commands:
+                        key = "unknown"
+                    else:
+                        key = personality.pick(personality.mode_prefix(verb, policy), situations)
+                    fields = {"hostname": lab.hostname, "arg": arg, "verb": verb}
+                    assert got == personality.render(key, fields), (policy, verb, arg)
+            wire.close()

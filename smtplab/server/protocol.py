@@ -337,7 +337,8 @@ class LabSMTP(SMTP):
             return await self.answer(prefix, [*situations, "noarg"], arg=arg)
         parsed = parse_address(arg)
         if parsed is None or not parsed[0]:
-            return await self.answer(prefix, [*situations, "badsyntax"], arg=arg)
+            unbalanced = ["unbalanced"] if "<" in arg and ">" not in arg else []
+            return await self.answer(prefix, [*situations, *unbalanced, "badsyntax"], arg=arg)
         found, fields = self.situations(parsed[0], expand=expand)
         return await self.answer(prefix, [*situations, *found], arg=arg, **fields)
 
