@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from smtplab.errors import CodeError
+from smtplab.errors import ReplyFormatError
 
 if TYPE_CHECKING:
     from aiosmtplib import SMTPResponse
@@ -67,16 +67,16 @@ class Reply:
 
     @classmethod
     def from_lines(cls, lines: Iterable[str], *, elapsed: float | None = None) -> Reply:
-        """Parse stored wire lines (no CRLF); a line that is not a reply → :class:`CodeError`."""
+        """Parse stored wire lines (no CRLF); a non-reply line → :class:`ReplyFormatError`."""
         lines = tuple(lines)
         if not lines:
-            raise CodeError("a reply needs at least one line, e.g. '250 OK'")
+            raise ReplyFormatError("a reply needs at least one line, e.g. '250 OK'")
         if len(lines) > MAX_LINES:
-            raise CodeError(f"a reply of {len(lines)} lines is longer than {MAX_LINES} lines")
+            raise ReplyFormatError(f"a reply of {len(lines)} lines is over {MAX_LINES} lines")
         for number, line in enumerate(lines, start=1):
             _check_line(line, number, last=number == len(lines))
             if line[:3] != lines[0][:3]:
-                raise CodeError(
+                raise ReplyFormatError(
                     f"reply line {number} has code {line[:3]}, but the reply began with "
                     f"{lines[0][:3]}: every line of one reply carries the same code"
                 )
@@ -103,21 +103,23 @@ def _wire_line(code: int, sep: str, text: str) -> str:
 
 def _check_line(line: object, number: int, *, last: bool) -> None:
     if not isinstance(line, str):
-        raise CodeError(f"reply line {number} is {type(line).__name__}, not text")
+        raise ReplyFormatError(f"reply line {number} is {type(line).__name__}, not text")
     if len(line) > MAX_LINE_CHARS:
-        raise CodeError(f"reply line {number} is longer than {MAX_LINE_CHARS} characters")
+        raise ReplyFormatError(f"reply line {number} is longer than {MAX_LINE_CHARS} characters")
     if "\r" in line or "\n" in line:
-        raise CodeError(f"reply line {number} contains a line break; give one wire line per item")
+        raise ReplyFormatError(
+            f"reply line {number} contains a line break; give one wire line per item"
+        )
     match = _LINE.fullmatch(line)
     if match is None:
-        raise CodeError(
+        raise ReplyFormatError(
             f"reply line {number} {line[:40]!r} does not start with a reply code "
             "(RFC 5321: digits 2-5, 0-5, 0-9) followed by ' ' or '-'"
         )
     sep = match.group("sep")
     if last and sep == "-":
-        raise CodeError(f"reply line {number} ends with '-', which promises another line")
+        raise ReplyFormatError(f"reply line {number} ends with '-', which promises another line")
     if not last and sep != "-":
-        raise CodeError(
+        raise ReplyFormatError(
             f"reply line {number} is not the last line, so its code must be followed by '-'"
         )

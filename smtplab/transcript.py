@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from smtplab.errors import CodeError, SmtplabError
+from smtplab.errors import CodeError, TranscriptFormatError
 from smtplab.reply import Reply
 
 __all__ = ["Diagram", "Exchange", "Transcript", "TranscriptFormatError"]
@@ -42,10 +42,6 @@ VERSION = 1
 MAX_JSON_CHARS = 2_000_000
 MAX_EXCHANGES = 10_000
 MAX_SENT_CHARS = 65_536
-
-
-class TranscriptFormatError(SmtplabError, ValueError):
-    """A transcript JSON document that does not follow the version-1 shape."""
 
 
 def utcnow() -> datetime:
