@@ -324,3 +324,9 @@ def test_sequence_diagram(lab: LabServer) -> None:
     assert "VRFY alice" in widget.value
     assert diagram(session.transcript).svg == widget.value
     session.quit()
+
+
+def test_help_button_sends_bare_help(lab: LabServer) -> None:
+    console = Console(lab)
+    console.click("HELP")
+    assert sent(console)[-1] == "HELP"

@@ -38,7 +38,7 @@ CONSOLE_TIMEOUT = 5.0
 #: The buttons of a Console, in display order; each maps to a Session method of the same name.
 VERBS: tuple[str, ...] = ("EHLO", "NOOP", "RSET", "HELP", "VRFY", "EXPN", "QUIT")
 #: Verbs whose button sends the text box's value as the argument.
-VERBS_WITH_ARGUMENT = frozenset({"VRFY", "EXPN", "HELP"})
+VERBS_WITH_ARGUMENT = frozenset({"VRFY", "EXPN"})  # HELP <topic>: use the command line
 #: The pseudo-verb of the free command line.
 LINE = "LINE"
 
