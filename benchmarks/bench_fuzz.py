@@ -231,6 +231,8 @@ class Judge:
             return "354 to a line that is not DATA"
         if code == 221 and verb != "QUIT" and not self.forbidden_221:
             return "221 to a line that is not QUIT"
+        if code == 221 and self.forbidden_221:
+            return None  # Postfix hangs up on non-SMTP input with its own 221
         if code < 400 and line.kind == "garbage" and not line.data[:1].isalpha():
             return f"{code} to garbage"
         too_long = len(line.data.rstrip(b"\r\n")) > self.line_limit
