@@ -30,6 +30,9 @@ _EXPORTS: dict[str, str] = {
     "SmtplabError": "smtplab.errors",
 }
 
+# submodules reachable as attributes (``smtplab.widgets.Console(lab)``), imported on first use
+_SUBMODULES = frozenset({"widgets", "quiz", "testing"})
+
 __all__ = [  # kept literal for linters and IDEs; a test checks it matches _EXPORTS
     "Exchange",
     "LabServer",
@@ -62,6 +65,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 def __getattr__(name: str) -> Any:
     """Import the defining module on first use (PEP 562)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"smtplab.{name}")
     try:
         module = _EXPORTS[name]
     except KeyError:

@@ -37,3 +37,12 @@ def test_package_is_typed() -> None:
     from importlib.resources import files
 
     assert files("smtplab").joinpath("py.typed").is_file()
+
+
+def test_widgets_load_on_first_attribute_access() -> None:
+    code = (
+        "import sys, smtplab; assert 'ipywidgets' not in sys.modules; "
+        "print(smtplab.widgets.Console.__name__, 'ipywidgets' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["Console", "True"]
