@@ -202,7 +202,7 @@ class EnhancedCode:
 Entry = BasicCode | EnhancedCode
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Card:
     """One code explained in one language: what a learner reads in Jupyter, a terminal or docs.
 
@@ -246,6 +246,13 @@ class Card:
         from smtplab.render.catalog import card_text  # noqa: PLC0415 - render imports us
 
         return card_text(self)
+
+    def __repr__(self) -> str:
+        return f"<Card {self.code} {self.text.name!r} lang={self.lang}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text/plain view (what nbval compares) is the readable card, not the repr."""
+        printer.text(str(self))
 
     def to_markdown(self) -> str:
         from smtplab.render.catalog import card_markdown  # noqa: PLC0415 - render imports us

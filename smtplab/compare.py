@@ -17,7 +17,7 @@ from smtplab.errors import CodeError
 Kind = Literal["basic", "enhanced", "mixed"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Comparison:
     """A comparison of two cards in one language, with the same four views as a card."""
 
@@ -55,6 +55,13 @@ class Comparison:
         from smtplab.render.catalog import comparison_text  # noqa: PLC0415 - render imports us
 
         return comparison_text(self)
+
+    def __repr__(self) -> str:
+        return f"<Comparison {self.a.code} vs {self.b.code} lang={self.lang}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text/plain view (what nbval compares) is the readable comparison."""
+        printer.text(str(self))
 
     def to_markdown(self) -> str:
         from smtplab.render.catalog import comparison_markdown  # noqa: PLC0415 - render imports us

@@ -201,3 +201,12 @@ def test_codes_table_html() -> None:
     assert tags.tags.count("tr") == len(entries) + 1
     for entry in entries:
         assert entry.text("vi").name in visible
+
+
+def test_jupyter_text_view_is_the_readable_card_and_comparison() -> None:
+    pretty = pytest.importorskip("IPython.lib.pretty").pretty
+    card = catalog.explain(252, lang="vi")
+    comparison = compare(221, 252)
+    assert pretty(card) == str(card)
+    assert pretty(comparison) == str(comparison)
+    assert repr(card) == "<Card 252 " + repr(card.text.name) + " lang=vi>"
