@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import select
 import socket
+import time
 
 import pytest
 
 from smtplab.errors import ServerError
 from smtplab.server import LabServer
 from smtplab.server.personality import load
+from smtplab.server.scenarios import MAX_DELAY
 
 
 def reply(file) -> list[str]:
@@ -96,3 +99,72 @@ def test_bad_injection_is_a_clear_error(command: str, code: int, times: int | No
     lab = LabServer()
     with pytest.raises(ServerError):
         lab.inject(command, code, times=times)
+
+
+# --- a slow server: delays, alone or with a failure ---------------------------------------------
+def nothing_within(sock: socket.socket, seconds: float) -> bool:
+    ready, _, _ = select.select([sock], [], [], seconds)
+    return not ready
+
+
+def test_delay_answers_the_real_reply_late_then_on_time() -> None:
+    personality = load("aiosmtpd")
+    with LabServer() as lab:
+        lab.inject("VRFY", delay=0.5, times=1)
+        sock, file, _ = session(lab)
+        reply(file)
+        sock.sendall(b"VRFY alice\r\n")
+        assert nothing_within(sock, 0.2)  # the reply is still in flight
+        expected = personality.render("VRFY.hide.any", {"arg": "alice"})
+        assert reply(file) == expected
+        assert lab.injections == ()  # times=1 used up
+        sock.sendall(b"VRFY alice\r\n")
+        assert not nothing_within(sock, 3.0)
+        assert reply(file) == expected
+        sock.close()
+
+
+def test_delay_with_a_code_is_a_slow_failure() -> None:
+    personality = load("postfix")
+    with LabServer(personality="postfix") as lab:
+        lab.inject("NOOP", 451, delay=0.3)
+        sock, file, _ = session(lab)
+        reply(file)
+        sock.sendall(b"NOOP\r\n")
+        assert nothing_within(sock, 0.1)
+        fields = {"code": 451, "enhanced": "4.3.0"}
+        assert reply(file) == personality.render("injected", fields)
+        sock.close()
+
+
+def test_stop_does_not_wait_for_a_delayed_reply() -> None:
+    personality = load("aiosmtpd")
+    lab = LabServer().start()
+    lab.inject("NOOP", delay=30)
+    sock, file, _ = session(lab)
+    reply(file)
+    sock.sendall(b"NOOP\r\n")
+    assert nothing_within(sock, 0.2)
+    started = time.monotonic()
+    lab.stop()
+    assert time.monotonic() - started < 10  # well short of the 30 s delay
+    assert reply(file) == personality.render("shutdown", {"hostname": lab.hostname})
+    assert reply(file) == ["<EOF>"]
+    sock.close()
+
+
+@pytest.mark.parametrize(
+    ("code", "options"),
+    [
+        (None, {}),  # neither a code nor a delay
+        (None, {"delay": -1}),
+        (None, {"delay": MAX_DELAY + 1}),
+        (None, {"delay": "1"}),
+        (None, {"delay": 1, "text": "words need a code"}),
+    ],
+)
+def test_bad_delay_is_a_clear_error(code: int | None, options: dict[str, object]) -> None:
+    lab = LabServer()
+    with pytest.raises(ServerError):
+        lab.inject("VRFY", code, **options)  # type: ignore[arg-type]
+    assert lab.injections == ()

@@ -221,11 +221,21 @@ class LabServer:
         return len(self._state.live)
 
     def inject(
-        self, command: str, code: int, *, times: int | None = None, text: str | None = None
+        self,
+        command: str,
+        code: int | None = None,
+        *,
+        times: int | None = None,
+        text: str | None = None,
+        delay: float = 0.0,
     ) -> None:
-        """Answer the next ``times`` uses of ``command`` with ``code`` (``None``: until cleared)."""
+        """Answer the next ``times`` uses of ``command`` (``None``: until cleared) with ``code``.
+
+        ``delay`` (seconds, at most 30) makes the server wait before answering: with a ``code``,
+        a slow failure; without, the real reply, late (a tarpit; in-flight clicks in a widget).
+        """
         try:
-            self._state.faults.inject(command, code, times=times, text=text)
+            self._state.faults.inject(command, code, times=times, text=text, delay=delay)
         except ValueError as exc:
             raise ServerError(str(exc)) from None
 

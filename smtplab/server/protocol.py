@@ -233,8 +233,11 @@ class LabSMTP(SMTP):
         personality = self.personality
         injection = self.state.faults.take(verb)
         if injection is not None:
-            await self.inject(injection.code, injection.enhanced, injection.text)
-            return
+            if injection.delay:  # a slow server (tarpit): the reply, or the fault, comes late
+                await asyncio.sleep(injection.delay)
+            if injection.code is not None:
+                await self.inject(injection.code, injection.enhanced, injection.text)
+                return
         command = getattr(self, f"cmd_{verb.lower()}") if verb in personality.commands else None
         if command is None and personality.template(f"fixed.{verb}") is not None:
             command = self.fixed(verb)

@@ -17,18 +17,23 @@ from smtplab.server.personality import COMMANDS
 _ENHANCED = {4: "4.3.0", 5: "5.3.0"}
 
 
+MAX_DELAY = 30.0  # seconds: long enough for a tarpit lesson, short of any client's timeout
+
+
 @dataclass
 class Injection:
-    """Answer ``code`` to the next ``times`` uses of ``verb`` (``None``: until cleared)."""
+    """Answer the next ``times`` uses of ``verb`` (``None``: until cleared) after ``delay``
+    seconds, with ``code`` (``None``: the real reply, only late)."""
 
     verb: str
-    code: int
+    code: int | None
     times: int | None
     text: str | None
+    delay: float = 0.0
 
     @property
     def enhanced(self) -> str:
-        return _ENHANCED[self.code // 100]
+        return _ENHANCED[self.code // 100] if self.code is not None else ""
 
 
 class Faults:
@@ -40,20 +45,30 @@ class Faults:
         self.refuse_greeting = False
 
     def inject(
-        self, verb: str, code: int, *, times: int | None = None, text: str | None = None
+        self,
+        verb: str,
+        code: int | None = None,
+        *,
+        times: int | None = None,
+        text: str | None = None,
+        delay: float = 0.0,
     ) -> None:
         verb = verb.upper()
         if verb not in COMMANDS:
             choices = ", ".join(sorted(COMMANDS))
-            raise ValueError(f"cannot inject a failure on {verb!r}; choose one of {choices}")
-        if not isinstance(code, int) or not 400 <= code <= 599:
+            raise ValueError(f"cannot inject a fault on {verb!r}; choose one of {choices}")
+        if code is not None and (not isinstance(code, int) or not 400 <= code <= 599):
             raise ValueError(f"an injected failure needs a 4xx or 5xx code, not {code!r}")
+        if not isinstance(delay, (int, float)) or not 0 <= delay <= MAX_DELAY:
+            raise ValueError(f"delay must be 0 to {MAX_DELAY:g} seconds, not {delay!r}")
+        if code is None and not delay:
+            raise ValueError("inject needs a reply code, a delay, or both")
         if times is not None and times < 1:
             raise ValueError("times must be at least 1 (or None for 'until cleared')")
-        if text is not None and ("\r" in text or "\n" in text):
-            raise ValueError("the reply text must be one line")
+        if text is not None and (code is None or "\r" in text or "\n" in text):
+            raise ValueError("the reply text must be one line, and goes with a reply code")
         with self._lock:
-            self._injections[verb] = Injection(verb, code, times, text)
+            self._injections[verb] = Injection(verb, code, times, text, float(delay))
 
     def take(self, verb: str) -> Injection | None:
         """The failure to answer this use of ``verb`` with, counting it down."""
