@@ -346,27 +346,27 @@ class LabSMTP(SMTP):
         return await self.answer(prefix, [*situations, *found], arg=arg, **fields)
 
     # --- the commands ----------------------------------------------------------------------
-    async def cmd_helo(self, arg: str) -> None:
+    async def hello(self, verb: str, arg: str, *, extended: bool) -> bool:
+        """What HELO and EHLO share: refuse (no name, or a repeat the server refuses) or start
+        the session afresh. ``True`` when it started."""
         if not arg:
-            await self.reply("HELO.noarg")
-            return
-        if self.helo and self.personality.template("HELO.again") is not None:
-            await self.reply("HELO.again")
-            return
+            await self.reply(f"{verb}.noarg")
+            return False
+        if self.helo and self.personality.template(f"{verb}.again") is not None:
+            await self.reply(f"{verb}.again")
+            return False
         self.reset_envelope()
-        self.helo, self.extended = arg, False
-        await self.reply("HELO.ok", arg=arg)
+        self.helo, self.extended = arg, extended
+        return True
+
+    async def cmd_helo(self, arg: str) -> None:
+        if await self.hello("HELO", arg, extended=False):
+            await self.reply("HELO.ok", arg=arg)
 
     async def cmd_ehlo(self, arg: str) -> None:
-        if not arg:
-            await self.reply("EHLO.noarg")
-            return
-        if self.helo and self.personality.template("EHLO.again") is not None:
-            await self.reply("EHLO.again")
-            return
-        self.reset_envelope()
-        self.helo, self.extended = arg, True
-        await self.send_lines(self.personality.ehlo_lines(self.state.vrfy, self.fields(arg=arg)))
+        if await self.hello("EHLO", arg, extended=True):
+            lines = self.personality.ehlo_lines(self.state.vrfy, self.fields(arg=arg))
+            await self.send_lines(lines)
 
     async def cmd_noop(self, arg: str) -> None:
         await self.answer("NOOP", ["arg"] if arg else [], arg=arg)
