@@ -193,6 +193,7 @@ class LabSMTP(SMTP):
             await self.reply("greeting")
             while self.transport is not None and not self.transport.is_closing():
                 raw, overlong = await self._read_line()
+                self._reset_timeout()  # the idle timer measures silence, whatever was said
                 await self._dispatch(raw, overlong)
         except asyncio.CancelledError:
             self._writer.close()
@@ -244,7 +245,6 @@ class LabSMTP(SMTP):
         if command is None:
             await self.unknown(verb, arg, text)
             return
-        self._reset_timeout()
         if verb in personality.need_helo and not self.helo:
             await self.reply("need_helo", verb=verb)
             return
@@ -508,6 +508,7 @@ class LabSMTP(SMTP):
             except asyncio.LimitOverrunError as overrun:
                 chunk = await self._reader.read(overrun.consumed)
                 long_line = True
+            self._reset_timeout()  # a slow upload is not an idle client
             if at_line_start and chunk in (b".\r\n", b".\n"):
                 break
             if at_line_start and chunk.startswith(b"."):
