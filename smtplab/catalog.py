@@ -290,6 +290,8 @@ def parse_basic(code: int | str) -> int:
 
 def parse_enhanced(code: str) -> str:
     """Normalise ``"5.01.1"`` / ``"x.1.1"`` to ``"5.1.1"`` / ``"X.1.1"``, or raise CodeError."""
+    if not isinstance(code, str):  # explain(550, enhanced=5.11): a float is not "5.1.1"
+        raise CodeError(f"{code!r} is not an enhanced status code: give it as text, like '5.1.1'")
     match = _ENHANCED_RE.fullmatch(code.strip())
     if match is None:
         raise CodeError(

@@ -73,10 +73,6 @@ def test_explain_with_any_enhanced_text(code, enhanced):
     _result_or_clear_error(explain, code, enhanced=enhanced)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog.parse_enhanced calls .strip() on a non-str: AttributeError (requests.md #R3)",
-)
 @pytest.mark.parametrize("enhanced", [0, 5.11, b"5.1.1"])
 def test_explain_with_a_non_text_enhanced_code_is_a_clear_error(enhanced):
     """A learner types ``explain(550, enhanced=5.11)``: a CodeError, not an AttributeError."""
