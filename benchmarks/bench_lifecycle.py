@@ -12,47 +12,17 @@ run (ms per cycle, ratio printed).
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import sys
-import threading
 import time
 from pathlib import Path
 
 import smtplab
 from smtplab.server import LabServer
+from smtplab.testing import resources, settled
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_server import BareController
-
-
-def listening_inodes() -> set[str]:
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as rows:
-            found |= {row.split()[9] for row in list(rows)[1:] if row.split()[3] == "0A"}
-    return found
-
-
-def resources() -> tuple[int, int, int]:
-    """(threads, open fds, listening sockets) of this process."""
-    fds = os.listdir("/proc/self/fd")
-    sockets = set()
-    for fd in fds:
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            sockets.add(target[8:-1])
-    return threading.active_count(), len(fds), len(sockets & listening_inodes())
-
-
-def settled(before: tuple[int, int, int]) -> tuple[int, int, int]:
-    deadline = time.monotonic() + 3
-    while (now := resources()) != before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return now
 
 
 def leaks(before: tuple[int, int, int], after: tuple[int, int, int]) -> str:

@@ -9,9 +9,12 @@ the reply codes a lab conversation revolves around, by name (RFC 5321 §4.2.2).
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from smtplab.server import LabServer
@@ -26,7 +29,10 @@ __all__ = [
     "SYNTAX_ERROR",
     "SYNTAX_ERROR_IN_ARGUMENTS",
     "USER_NOT_LOCAL_WILL_FORWARD",
+    "Resources",
+    "resources",
     "running_lab",
+    "settled",
 ]
 
 SERVICE_READY = 220
@@ -52,3 +58,46 @@ def running_lab(**options: Any) -> Iterator[LabServer]:
         yield lab
     finally:
         lab.stop()
+
+
+# --- leak checks (Linux: they read /proc) -----------------------------------------------------
+class Resources(NamedTuple):
+    """What a server that stopped cleanly gives back: compare before and after."""
+
+    threads: int
+    fds: int
+    listening_sockets: int
+
+
+def _listening_inodes() -> set[str]:
+    """Socket inodes in LISTEN state (any process): /proc/net/tcp{,6} rows in state 0A."""
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as rows:
+            for row in list(rows)[1:]:
+                fields = row.split()
+                if fields[3] == "0A":
+                    found.add(fields[9])
+    return found
+
+
+def resources() -> Resources:
+    """Threads, open file descriptors and listening sockets of this process, right now."""
+    fds = os.listdir("/proc/self/fd")
+    sockets = set()
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # the fd closed while we looked (listdir's own fd, for one)
+            continue
+        if target.startswith("socket:["):
+            sockets.add(target[8:-1])
+    return Resources(threading.active_count(), len(fds), len(sockets & _listening_inodes()))
+
+
+def settled(before: Resources, timeout: float = 3.0) -> Resources:
+    """:func:`resources` once daemon threads have had up to ``timeout`` seconds to finish."""
+    deadline = time.monotonic() + timeout
+    while (now := resources()) != before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return now

@@ -6,52 +6,15 @@ The long versions (1,000 cycles, 100 re-runs, timing figures) are benchmarks/ben
 
 from __future__ import annotations
 
-import os
 import socket
-import threading
 import time
 
 import smtplab
 from smtplab.server import LabServer
+from smtplab.testing import resources, settled
 
 CYCLES = 50
 HANG_GUARD = 5.0  # seconds: only catches a hang; the benchmark measures the real figure
-
-
-def listening_inodes() -> set[str]:
-    """Socket inodes in LISTEN state (any process): /proc/net/tcp{,6} state 0A."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as rows:
-            for row in list(rows)[1:]:
-                fields = row.split()
-                if fields[3] == "0A":
-                    found.add(fields[9])
-    return found
-
-
-def resources() -> tuple[int, int, int]:
-    """(threads, open fds, listening sockets) of this process."""
-    fds = os.listdir("/proc/self/fd")
-    ours = set()
-    for fd in fds:
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            ours.add(target[8:-1])
-    return threading.active_count(), len(fds), len(ours & listening_inodes())
-
-
-def settled(before: tuple[int, int, int], timeout: float = 2.0) -> tuple[int, int, int]:
-    """Resources once daemon threads had a moment to finish."""
-    deadline = time.monotonic() + timeout
-    now = resources()
-    while now != before and time.monotonic() < deadline:
-        time.sleep(0.02)
-        now = resources()
-    return now
 
 
 def test_start_stop_cycles_leak_nothing():
