@@ -7,7 +7,8 @@ A learner hands in a transcript, so its JSON shape is a contract (version 1)::
       "version": 1,
       "server": {"host": "127.0.0.1", "port": 8025},        # or null
       "exchanges": [
-        {"sent": null,                                        # null: the greeting on connect
+        {"sent": null,                                        # null: the server spoke first
+                                                              # (greeting; later: e.g. a 421)
          "reply": {"code": 220, "enhanced": null,
                    "lines": ["220 lab.example.test ESMTP"],   # full wire lines, no CRLF
                    "elapsed": 0.0012},                        # seconds, or null
@@ -50,7 +51,8 @@ def utcnow() -> datetime:
 
 @dataclass(frozen=True)
 class Exchange:
-    """One turn: the line the client sent (None for the greeting) and the reply or the failure."""
+    """One turn: the line the client sent and the reply or the failure. ``sent`` is None when
+    the server spoke unprompted: the greeting, or e.g. a 421 before it closes (RFC 5321 §3.8)."""
 
     sent: str | None
     reply: Reply | None

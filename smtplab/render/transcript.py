@@ -122,11 +122,14 @@ def _shorten(text: str) -> str:
 def _arrows(transcript: Transcript) -> tuple[list[Arrow], int]:
     arrows: list[Arrow] = []
     y = TOP
-    for exchange in transcript.exchanges:
-        sent = "(connect)" if exchange.sent is None else exchange.sent
-        y += LINE_HEIGHT + 4
-        css = "smtplab-connect" if exchange.sent is None else "smtplab-sent"
-        arrows.append(Arrow(y, True, (_shorten(sent),), css, visible(sent)))
+    for index, exchange in enumerate(transcript.exchanges):
+        # Nothing sent: the greeting answers the connect; later, the server spoke on its own
+        # (a 421 before it hangs up), so no client arrow at all.
+        if exchange.sent is not None or index == 0:
+            sent = "(connect)" if exchange.sent is None else exchange.sent
+            y += LINE_HEIGHT + 4
+            css = "smtplab-connect" if exchange.sent is None else "smtplab-sent"
+            arrows.append(Arrow(y, True, (_shorten(sent),), css, visible(sent)))
         if exchange.reply is not None:
             lines = list(exchange.reply.lines)
             shown = [_shorten(line) for line in lines[:MAX_REPLY_LINES]]
