@@ -199,10 +199,16 @@ class ConsoleModel(_Observable):
             return False
         if self.session is None or self.session.closed:
             reason = self.session.closed_reason if self.session is not None else None
+            if self.session is not None:  # a 421 the server said on its own gets its card
+                self.latest = self.session.last_reply or self.latest
             why = f" ({reason})" if reason else ""
-            self.report(
-                Notice("error", f"The session is closed{why}. Click Reconnect to start a new one.")
+            then = (
+                "Click Reconnect to start a new one."
+                if self.lab.running
+                else "The lab server is stopped: start it again with lab.start() "
+                "(or smtplab.start()), then click Reconnect."
             )
+            self.report(Notice("error", f"The session is closed{why}. {then}"))
             return False
         self.pending = self.line_for(verb, argument)
         self.report(Notice("busy", f"Sent {self.pending!r}, waiting for the reply…"))
