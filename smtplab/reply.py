@@ -60,7 +60,11 @@ class Reply:
     @classmethod
     def from_response(cls, response: SMTPResponse, *, elapsed: float | None = None) -> Reply:
         """Rebuild the wire lines from aiosmtplib's parsed ``(code, "line\\nline")`` pair."""
-        texts = response.message.split("\n")
+        code, message = response.code, response.message
+        if "\n" not in message:  # the common one-line reply: no list building (a hot path)
+            line = f"{code} {message}" if message else str(code)
+            return cls(code, (line,), enhanced_code(message), elapsed)
+        texts = message.split("\n")
         lines = [_wire_line(response.code, "-", text) for text in texts[:-1]]
         lines.append(_wire_line(response.code, " ", texts[-1]))
         return cls(response.code, tuple(lines), enhanced_code(texts[0]), elapsed)
