@@ -150,11 +150,6 @@ async def _flood_until_closed(port: int) -> list[bytes]:
     return lines
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the lab closes with unread input pending: TCP resets and the client never reads the "
-    "421 (requests.md #R2: lingering close)",
-)
 def test_client_still_sending_reads_the_closing_421():
     """RFC 5321 §3.8: a server that closes says 421 first -- the client must be able to read it."""
     with LabServer(personality="postfix") as lab:

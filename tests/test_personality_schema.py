@@ -84,6 +84,7 @@ def _broken(name: str, change: Any) -> dict[str, Any]:
     [
         (lambda d: d["replies"].pop("greeting"), "lacks replies: greeting"),
         (lambda d: d["closes"].append("NOOP.arg"), "'closes' names no reply"),
+        (lambda d: d["closes"].remove("greeting_refused"), "'closes' lacks greeting_refused"),
         (lambda d: d["replies"].update(unknown="500 {nonsense}"), "unknown field 'nonsense'"),
         (lambda d: d["commands"].append("STARTTLS"), "the lab has no command"),
         (lambda d: d["replies"]["VRFY"]["reveal"].pop("any"), "VRFY.reveal lacks badsyntax"),

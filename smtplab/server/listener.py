@@ -20,6 +20,7 @@ from smtplab.server.protocol import LabSMTP
 
 DEFAULT_BACKLOG = 1024
 GOODBYE_WAIT = 0.5  # seconds stop() waits for connected clients to hear their 421
+STOP_QUIET = 0.05  # seconds without input after which stop() closes a connection (no reset)
 
 
 def bind_socket(host: str, port: int, backlog: int) -> socket.socket:
@@ -61,13 +62,20 @@ class LabController(Controller):
         self._factory_invoker()
 
     async def say_goodbye(self) -> None:
-        """Stop accepting, tell every connected client 421, and let the words reach them."""
+        """Stop accepting, tell every connected client 421, and close each connection once its
+        input has gone quiet: a shortened linger, so that stop() returns within a second."""
         if self.server is not None:
             self.server.close()
-        clients = list(self.state.live)
-        for client in clients:
+        for client in list(self.state.live):
             client.goodbye("shutdown")
-        # Closing transports flush their buffers, then cancel each connection's task.
-        tasks = [c._handler_coroutine for c in clients if c._handler_coroutine is not None]
-        if tasks:
-            await asyncio.wait(tasks, timeout=GOODBYE_WAIT)
+        deadline = self.loop.time() + GOODBYE_WAIT
+        while self.state.live:
+            since = self.loop.time()
+            await asyncio.sleep(STOP_QUIET)
+            last_round = self.loop.time() >= deadline
+            for client in list(self.state.live):
+                if last_round or client.quiet_since(since):
+                    client.close_now()
+            await asyncio.sleep(0)  # connection_lost runs: the closed ones leave ``live``
+            if last_round:
+                return

@@ -221,6 +221,8 @@ REQUIRED = (
     "DATA.full",
 )
 
+# Replies after which every server hangs up (the protocol relies on it).
+MUST_CLOSE = ("QUIT.ok", "timeout", "shutdown", "greeting_refused")
 
 # What ``LabSMTP.answer_address`` may ask a VRFY/EXPN table for, besides the optional ``nohelo``,
 # ``unbalanced``, ``nodomain`` and ``known:<name>`` refinements (each falls back to one of these).
@@ -255,6 +257,9 @@ def _build(raw: Mapping[str, Any]) -> Personality:
     unknown = closes - keys
     if unknown:
         raise PersonalityError(f"personality {name!r}: 'closes' names no reply: {sorted(unknown)}")
+    stays_open = [key for key in MUST_CLOSE if key not in closes]
+    if stays_open:
+        raise PersonalityError(f"personality {name!r}: 'closes' lacks {', '.join(stays_open)}")
     default_vrfy = raw.get("default_vrfy", "hide")
     commands = frozenset(raw["commands"])
     if not commands <= COMMANDS:

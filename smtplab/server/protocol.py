@@ -13,11 +13,12 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from aiosmtpd.smtp import SMTP
 
 from smtplab.server.handler import LabState
+from smtplab.server.linger import Linger
 from smtplab.server.personality import clean
 from smtplab.server.store import Message
 
@@ -95,6 +96,7 @@ class LabSMTP(SMTP):
         self.error_count = 0
         self.peer_ip = ""
         self.record: Any = None
+        self.linger: Linger | None = None  # set once the lab has hung up
 
     # --- connection lifecycle --------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -108,7 +110,35 @@ class LabSMTP(SMTP):
         self.state.live.discard(self)
         if self.record is not None:
             self.record.close()
+        if self.linger is not None:
+            self.linger.close()
         super().connection_lost(error)
+
+    def data_received(self, data: bytes) -> None:
+        """After the hang-up nobody reads the stream: input is discarded (see ``linger.py``)."""
+        if self.linger is None:
+            super().data_received(data)
+        else:
+            self.linger.discard(data)
+
+    def eof_received(self) -> bool | None:
+        if self.linger is None:
+            return super().eof_received()
+        self.linger.close()  # the client has heard our last words and closed too
+        return None
+
+    @property
+    def closing(self) -> bool:
+        """Whether the lab has hung up (or the connection is gone): nothing more is said."""
+        return self.transport is None or self.transport.is_closing() or self.linger is not None
+
+    def quiet_since(self, when: float) -> bool:
+        """Whether no input arrived after ``when`` (loop time): closing now loses no reply."""
+        return self.linger is None or self.linger.last_input < when
+
+    def close_now(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
     def _timeout_cb(self) -> None:
         """aiosmtpd just drops an idle client; real servers say 421 first."""
@@ -116,13 +146,13 @@ class LabSMTP(SMTP):
 
     def goodbye(self, key: str) -> None:
         """Say the personality's ``key`` reply (a 421) and hang up, from the server's loop."""
-        if self.transport is None or self.transport.is_closing():
+        if self.closing:
             return
         lines = self.personality.render(key, self.fields())
         for line in lines:
             self.record.reply(line)
-        self.transport.write(b"".join(line.encode() + b"\r\n" for line in lines))  # type: ignore[attr-defined]
-        self.transport.close()
+        self.transport.write(b"".join(line.encode() + b"\r\n" for line in lines))  # type: ignore[union-attr]
+        self.hang_up()
 
     # --- replying --------------------------------------------------------------------------
     def fields(self, **extra: object) -> dict[str, object]:
@@ -166,8 +196,16 @@ class LabSMTP(SMTP):
         return str(raw if isinstance(raw, str) else raw[0]).startswith("2")
 
     def hang_up(self) -> None:
-        if self.transport is not None:
-            self.transport.close()
+        """Stop talking: what was written goes out, then a FIN; the connection lingers, discarding
+        input, until the client closes (RFC 5321 §3.8: it must be able to read why)."""
+        if self.closing:
+            return
+        if self._timeout_handle is not None:
+            self._timeout_handle.cancel()
+        self.linger = Linger(cast(asyncio.Transport, self.transport), self.loop)
+        task = self._handler_coroutine
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()  # mid-read or mid-delay: it has nothing more to say
 
     # --- the read loop ---------------------------------------------------------------------
     async def _read_line(self) -> tuple[bytes, bool]:
@@ -185,18 +223,17 @@ class LabSMTP(SMTP):
 
     async def _handle_client(self) -> None:
         try:
-            if self.state.faults.refuse_greeting:
-                self.record.command(None)
-                await self.reply("greeting_refused")
-                return
             self.record.command(None)
-            await self.reply("greeting")
-            while self.transport is not None and not self.transport.is_closing():
+            refused = self.state.faults.refuse_greeting
+            # "greeting_refused" closes in every personality (the loader checks it).
+            await self.reply("greeting_refused" if refused else "greeting")
+            while not self.closing:
                 raw, overlong = await self._read_line()
                 self._reset_timeout()  # the idle timer measures silence, whatever was said
                 await self._dispatch(raw, overlong)
         except asyncio.CancelledError:
-            self._writer.close()
+            if self.linger is None:
+                self._writer.close()
             raise
         except (asyncio.IncompleteReadError, ConnectionError):
             self._writer.close()
@@ -280,7 +317,7 @@ class LabSMTP(SMTP):
     async def check_error_limit(self) -> None:
         """Postfix-style: once the session has made too many errors, say 421 and hang up."""
         rule = self.personality.error_limit
-        if rule.get("when") != "after" or self.transport is None or self.transport.is_closing():
+        if rule.get("when") != "after" or self.closing:
             return
         count = self.error_count if rule.get("counts") == "errors" else self.unknown_count
         if count >= rule["limit"]:
