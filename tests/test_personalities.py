@@ -212,3 +212,25 @@ def test_malformed_address_is_answered_in_the_personality_words(name: str) -> No
                     fields = {"hostname": lab.hostname, "arg": arg, "verb": verb}
                     assert got == personality.render(key, fields), (policy, verb, arg)
             wire.close()
+
+
+@pytest.mark.parametrize("name", personalities())
+def test_refused_mail_and_data_with_argument_are_never_a_250(name: str) -> None:
+    """A second MAIL gets the personality's "nested" refusal, and "DATA <arg>" its own refusal or
+    a plain 354 (the server ignores the argument) — never a 250 that was not earned."""
+    personality = load(name)
+    with LabServer(personality=name, **LAB_OPTIONS) as lab:
+        wire = Wire(lab.port)
+        wire.read_reply()
+        wire.send("EHLO client.example.test")
+        assert wire.send("MAIL FROM:<first@example.test>")[-1].startswith("250")
+        nested = wire.send("MAIL FROM:<second@example.test>")
+        expected = personality.render("MAIL.nested", {"hostname": lab.hostname})
+        assert nested == expected
+        assert nested[-1].startswith("503")
+        assert wire.send("RCPT TO:<labuser@mail.example.test>")[-1].startswith("250")
+        data = wire.send("DATA now")
+        key = "DATA.arg" if personality.template("DATA.arg") is not None else "DATA.start"
+        assert data == personality.render(key, {"hostname": lab.hostname, "arg": "now"})
+        assert not data[-1].startswith("2")
+        wire.close()

@@ -88,6 +88,8 @@ def _broken(name: str, change: Any) -> dict[str, Any]:
         (lambda d: d["replies"].update(unknown="500 {nonsense}"), "unknown field 'nonsense'"),
         (lambda d: d["commands"].append("STARTTLS"), "the lab has no command"),
         (lambda d: d["replies"]["VRFY"]["reveal"].pop("any"), "VRFY.reveal lacks badsyntax"),
+        (lambda d: d["replies"]["MAIL"].pop("nested"), "MAIL lacks nested"),
+        (lambda d: d["rcpt_params"].append("SIZE"), "RCPT lacks size"),
     ],
 )
 def test_loader_refuses_what_would_fail_at_run_time(change: Any, message: str) -> None:

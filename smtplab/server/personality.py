@@ -246,6 +246,27 @@ def _check_address_tables(name: str, replies: Mapping[str, Any], commands: froze
                 raise PersonalityError(f"personality {name!r}: {where} lacks {', '.join(missing)}")
 
 
+# The problems ``LabSMTP.mail_problem``/``rcpt_problem`` end their situation lists with (the other
+# situations fall back to one of these). Without words for them, ``pick`` would fall back to the
+# table's ``ok``: a 250 for a malformed or out-of-order command.
+PROBLEM_SITUATIONS = {
+    "MAIL": ("nested", "syntax", "param", "full"),
+    "RCPT": ("nomail", "syntax", "param"),
+}
+
+
+def _check_problem_tables(
+    name: str, replies: Mapping[str, Any], params: Mapping[str, frozenset[str]]
+) -> None:
+    """Every refusal MAIL/RCPT can give has the personality's words, never the ``ok`` fallback."""
+    for verb, situations in PROBLEM_SITUATIONS.items():
+        table = replies.get(verb, {})
+        needed = [*situations, *(["size"] if "SIZE" in params[verb] else [])]
+        missing = [s for s in needed if s not in table]
+        if missing:
+            raise PersonalityError(f"personality {name!r}: {verb} lacks {', '.join(missing)}")
+
+
 def _build(raw: Mapping[str, Any]) -> Personality:
     name = str(raw["name"])
     replies = raw["replies"]
@@ -266,6 +287,9 @@ def _build(raw: Mapping[str, Any]) -> Personality:
         extra = sorted(commands - COMMANDS)
         raise PersonalityError(f"personality {name!r}: the lab has no command {extra}")
     _check_address_tables(name, replies, commands)
+    mail_params = frozenset(raw.get("mail_params", ("SIZE", "BODY")))
+    rcpt_params = frozenset(raw.get("rcpt_params", ()))
+    _check_problem_tables(name, replies, {"MAIL": mail_params, "RCPT": rcpt_params})
     ehlo = raw["ehlo"]
     return Personality(
         name=name,
@@ -277,8 +301,8 @@ def _build(raw: Mapping[str, Any]) -> Personality:
         error_limit=raw.get("error_limit", {}),
         forbidden=raw.get("forbidden", {}),
         options=raw.get("options", {}),
-        mail_params=frozenset(raw.get("mail_params", ("SIZE", "BODY"))),
-        rcpt_params=frozenset(raw.get("rcpt_params", ())),
+        mail_params=mail_params,
+        rcpt_params=rcpt_params,
         need_helo=frozenset(raw.get("need_helo", ())),
         commands=commands,
         ehlo_first=str(ehlo["first"]),

@@ -510,9 +510,10 @@ class LabSMTP(SMTP):
         if not self.rcpt_tos:
             await self.reply("DATA.norcpt")
             return
-        if arg:
-            await self.answer("DATA", ["arg"], arg=arg)
+        if arg and self.personality.template("DATA.arg") is not None:
+            await self.reply("DATA.arg", arg=arg)
             return
+        # A server without words for "DATA <arg>" ignores the argument (Exim, Sendmail).
         await self.reply("DATA.start")
         content, too_big, long_line = await self._read_data()
         mail_from, rcpt_tos = self.mail_from or "", tuple(self.rcpt_tos)
