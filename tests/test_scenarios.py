@@ -137,6 +137,21 @@ def test_delay_with_a_code_is_a_slow_failure() -> None:
         sock.close()
 
 
+def test_a_delay_longer_than_the_idle_timeout_does_not_drop_the_client() -> None:
+    """The idle timer measures the client's silence; during an injected delay the server is the
+    slow one. After the late reply the timer runs again."""
+    personality = load("aiosmtpd")
+    with LabServer(idle_timeout=0.3) as lab:
+        lab.inject("NOOP", delay=0.8, times=1)
+        sock, file, _ = session(lab)
+        reply(file)
+        sock.sendall(b"NOOP\r\n")
+        assert reply(file) == personality.render("NOOP.ok", {})
+        assert reply(file) == personality.render("timeout", {"hostname": lab.hostname})
+        assert reply(file) == ["<EOF>"]
+        sock.close()
+
+
 def test_stop_does_not_wait_for_a_delayed_reply() -> None:
     personality = load("aiosmtpd")
     lab = LabServer().start()

@@ -140,6 +140,11 @@ class LabSMTP(SMTP):
         if self.transport is not None:
             self.transport.close()
 
+    def _stop_idle_timer(self) -> None:
+        """Until the next ``_reset_timeout()``: the client is not the one keeping us waiting."""
+        if self._timeout_handle is not None:
+            self._timeout_handle.cancel()
+
     def _timeout_cb(self) -> None:
         """aiosmtpd just drops an idle client; real servers say 421 first."""
         self.goodbye("timeout")
@@ -200,8 +205,7 @@ class LabSMTP(SMTP):
         input, until the client closes (RFC 5321 §3.8: it must be able to read why)."""
         if self.closing:
             return
-        if self._timeout_handle is not None:
-            self._timeout_handle.cancel()
+        self._stop_idle_timer()
         self.linger = Linger(cast(asyncio.Transport, self.transport), self.loop)
         task = self._handler_coroutine
         if task is not None and task is not asyncio.current_task():
@@ -272,7 +276,9 @@ class LabSMTP(SMTP):
         injection = self.state.faults.take(verb)
         if injection is not None:
             if injection.delay:  # a slow server (tarpit): the reply, or the fault, comes late
+                self._stop_idle_timer()  # the server is the slow one: the client is not idle
                 await asyncio.sleep(injection.delay)
+                self._reset_timeout()
             if injection.code is not None:
                 await self.inject(injection.code, injection.enhanced, injection.text)
                 return
