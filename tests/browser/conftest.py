@@ -154,7 +154,9 @@ def _write_settings(settings_dir: Path) -> None:
         target.write_text(json.dumps(values))
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an asyncio loop marked as running in
+# the main thread while it lives, which would make every later asyncio.run() in the suite fail.
+@pytest.fixture(scope="package")
 def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jupyter]:
     """``jupyter lab`` from this venv on 127.0.0.1, a free port and a random token."""
     home = tmp_path_factory.mktemp("jupyter")
@@ -213,7 +215,7 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jupyter]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     """Debian's Chromium under Playwright (``playwright install`` cannot download here).
 
@@ -325,7 +327,7 @@ class VoilaPage:
         self.page.get_by_role("button", name=button, exact=True).first.click()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def voila_enabled(jupyter: Jupyter) -> None:
     """Voila's server extension answers on the same server (it enables itself when installed)."""
     if jupyter.status("/voila/tree") != 200:
