@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
+import struct
+import threading
+import time
 
 import pytest
 
@@ -124,3 +128,44 @@ def test_linger_is_bounded_in_time() -> None:
     heard, took = asyncio.run(_linger_on_a_real_connection(seconds=0.2, send=0))
     assert heard == b"421 bye\r\n"
     assert 0.2 <= took < HANG_GUARD
+
+
+def test_linger_on_a_client_that_already_reset_just_closes() -> None:
+    """The client reset the connection before our FIN: ``write_eof`` fails (ENOTCONN). With
+    reading paused nothing else notices the reset, so the connection must be closed right there,
+    not left open (found by bench_fuzz: a session still live after every client left)."""
+
+    async def run() -> bool:
+        loop = asyncio.get_running_loop()
+        closed: asyncio.Future[bool] = loop.create_future()
+
+        class Resets(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                assert isinstance(transport, asyncio.Transport)
+                self.transport = transport
+
+            def data_received(self, data: bytes) -> None:
+                self.transport.pause_reading()  # as a full stream reader does after a burst
+                loop.call_soon(self.hang_up)  # outside the transport's own error handling
+
+            def hang_up(self) -> None:  # as LabSMTP does, from its handler task
+                time.sleep(0.3)  # the client's reset lands before the loop notices it
+                Linger(self.transport, loop)
+
+            def connection_lost(self, exc: Exception | None) -> None:
+                closed.set_result(True)
+
+        server = await loop.create_server(Resets, "127.0.0.1", 0)
+        client = socket.create_connection(server.sockets[0].getsockname()[:2])
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.sendall(b"QUIT\r\n")
+        resets = threading.Timer(0.05, client.close)  # SO_LINGER 0: a reset, not a FIN
+        resets.start()  # from another thread: it lands while the server's loop is busy
+        try:
+            return await asyncio.wait_for(closed, HANG_GUARD)
+        finally:
+            resets.join()
+            server.close()
+            await server.wait_closed()
+
+    assert asyncio.run(run())

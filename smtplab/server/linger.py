@@ -35,7 +35,11 @@ class Linger:
         if not transport.can_write_eof():
             transport.close()
             return
-        transport.write_eof()  # the FIN goes out after the queued reply
+        try:
+            transport.write_eof()  # the FIN goes out after the queued reply
+        except OSError:  # the client is already gone (reset): nothing left to linger for
+            transport.close()
+            return
         transport.resume_reading()  # the stream reader may have paused it: input must drain
         self._timer = loop.call_later(seconds, self.close)
 
