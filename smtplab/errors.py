@@ -33,6 +33,10 @@ class ServerError(SmtplabError):
     """The lab server could not do what was asked (start, stop, bind)."""
 
 
+class SocketsUnavailableError(ServerError):
+    """This Python cannot open sockets at all (JupyterLite / Pyodide in a browser tab)."""
+
+
 class ServerNotRunningError(ServerError):
     """An operation needs a running lab server and there is none."""
 

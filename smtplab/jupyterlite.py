@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from smtplab.errors import ServerError
+from smtplab.errors import SocketsUnavailableError
 
 MESSAGE = (
     "smtplab needs a real network socket, and this Python runs inside the browser "
@@ -24,6 +24,6 @@ def in_browser(platform: str | None = None) -> bool:
 
 
 def require_sockets(platform: str | None = None) -> None:
-    """Raise :class:`ServerError` with :data:`MESSAGE` when sockets cannot work here."""
+    """Raise :class:`SocketsUnavailableError` (:data:`MESSAGE`) when sockets cannot work here."""
     if in_browser(platform):
-        raise ServerError(MESSAGE)
+        raise SocketsUnavailableError(MESSAGE)

@@ -36,6 +36,7 @@ from smtplab.errors import (
     SessionClosedError,
     SessionError,
 )
+from smtplab.jupyterlite import require_sockets
 from smtplab.reply import Reply
 from smtplab.transcript import Exchange, Transcript, utcnow
 
@@ -100,6 +101,7 @@ class Session:
         local_hostname: str = CLIENT_HOSTNAME,
         loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
+        require_sockets()  # JupyterLite: one clear sentence instead of a late socket error
         if timeout <= 0:
             raise SessionError(f"timeout must be positive, not {timeout!r}")
         self.host = host
