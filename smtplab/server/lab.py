@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from smtplab.errors import ServerError, ServerNotRunningError
+from smtplab.jupyterlite import require_sockets
 from smtplab.server.handler import LabState, check_vrfy
 from smtplab.server.listener import DEFAULT_BACKLOG, LabController, bind_socket
 from smtplab.server.log import DEFAULT_MAX_SESSIONS, SessionLog, SessionRecord
@@ -132,6 +133,7 @@ class LabServer:
         with self._lock:
             if self._controller is not None:
                 return self
+            require_sockets()  # JupyterLite: one clear sentence instead of a late socket error
             try:
                 sock = bind_socket(self.host, self._requested_port, self.backlog)
             except OSError as exc:
