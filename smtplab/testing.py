@@ -23,6 +23,7 @@ __all__ = [
     "CANNOT_VRFY",
     "CLOSING",
     "NOT_IMPLEMENTED",
+    "NO_GROWTH",
     "OK",
     "SERVICE_NOT_AVAILABLE",
     "SERVICE_READY",
@@ -68,6 +69,13 @@ class Resources(NamedTuple):
     fds: int
     listening_sockets: int
 
+    def growth_since(self, before: Resources) -> Resources:
+        """How much each count grew; 0 where it shrank (other work finishing is not a leak)."""
+        return Resources(*(max(0, now - then) for now, then in zip(self, before, strict=True)))
+
+
+NO_GROWTH = Resources(0, 0, 0)
+
 
 def _listening_inodes() -> set[str]:
     """Socket inodes in LISTEN state (any process): /proc/net/tcp{,6} rows in state 0A."""
@@ -96,8 +104,9 @@ def resources() -> Resources:
 
 
 def settled(before: Resources, timeout: float = 3.0) -> Resources:
-    """:func:`resources` once daemon threads have had up to ``timeout`` seconds to finish."""
+    """:func:`resources` once no count exceeds ``before`` (daemon threads and lingering
+    connections finishing), or after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
-    while (now := resources()) != before and time.monotonic() < deadline:
+    while (now := resources()).growth_since(before) != NO_GROWTH and time.monotonic() < deadline:
         time.sleep(0.02)
     return now

@@ -11,7 +11,7 @@ import time
 
 import smtplab
 from smtplab.server import LabServer
-from smtplab.testing import resources, settled
+from smtplab.testing import NO_GROWTH, resources, settled
 
 CYCLES = 50
 HANG_GUARD = 5.0  # seconds: only catches a hang; the benchmark measures the real figure
@@ -26,7 +26,7 @@ def test_start_stop_cycles_leak_nothing():
         assert lab.running
         lab.stop()
         assert not lab.running
-    assert settled(before) == before
+    assert settled(before).growth_since(before) == NO_GROWTH
 
 
 def test_a_stopped_server_starts_again_and_serves():
@@ -48,11 +48,11 @@ def test_rerunning_start_returns_the_running_server_and_leaks_nothing():
     try:
         for _ in range(20):
             assert smtplab.start(mailboxes=["alice"]) is first  # the same cell, run again
-        assert resources() == before
+        assert resources().growth_since(before) == NO_GROWTH
         other = smtplab.start(mailboxes=["alice", "bob"])  # the cell, edited
         assert other is not first
         assert not first.running
-        assert settled(before) == before
+        assert settled(before).growth_since(before) == NO_GROWTH
     finally:
         smtplab.stop()
 
