@@ -96,6 +96,11 @@ class HostileServer:
     def stop(self) -> None:
         async def close() -> None:
             self.server.close()
+            # connections a client left open: end their handlers, so no task dies pending
+            talking = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in talking:
+                task.cancel()
+            await asyncio.gather(*talking, return_exceptions=True)
             await self.server.wait_closed()
 
         asyncio.run_coroutine_threadsafe(close(), self.loop).result(5)
