@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from wire import Wire
 
 from smtplab.server import LabServer, personalities
 from smtplab.server.personality import REQUIRED, load
@@ -46,40 +46,6 @@ needs_reference = pytest.mark.skipif(
 )
 
 
-class Wire:
-    """A raw-socket SMTP client: what a capture's plain socket client did."""
-
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=3)
-        self.file = self.sock.makefile("rb")
-
-    def read_reply(self) -> list[str]:
-        lines = []
-        while True:
-            raw = self.file.readline()
-            if not raw:
-                return [*lines, "<EOF>"] if lines else ["<EOF>"]
-            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            lines.append(line)
-            if len(line) < 4 or line[3] != "-":
-                return lines
-
-    def send(self, line: str) -> list[str]:
-        self.sock.sendall(line.encode() + b"\r\n")
-        return self.read_reply()
-
-    def closed_by_server(self, wait: float = 1.5) -> bool:
-        self.sock.settimeout(wait)
-        try:
-            return self.sock.recv(1) == b""
-        except TimeoutError:
-            return False
-
-    def close(self) -> None:
-        self.file.close()
-        self.sock.close()
-
-
 def normalise(lines: list[str], captured_host: str) -> list[str]:
     """Dates differ by run; the aiosmtpd capture's host name was the machine's ('localhost')."""
     out = []
@@ -108,9 +74,9 @@ def replay(port: int, capture: dict[str, Any], session: dict[str, Any]) -> None:
     try:
         for step in session["exchange"]:
             if step.get("event") == "EOF":
-                assert wire.closed_by_server(), f"{session['name']}: the server stayed open"
+                assert wire.eof(), f"{session['name']}: the server stayed open"
                 continue
-            got = wire.read_reply() if step["sent"] is None else wire.send(step["sent"])
+            got = wire.reply() if step["sent"] is None else wire.send(step["sent"])
             expected = normalise(step["reply_lines"], captured_host)
             assert normalise(got, captured_host) == expected, f"after {step['sent']!r}"
     finally:
@@ -152,12 +118,12 @@ def test_quit_with_argument_follows_the_personality(name: str) -> None:
     closes = personality.closes_after("QUIT.arg") or personality.template("QUIT.arg") is None
     with LabServer(personality=name, **LAB_OPTIONS) as lab:
         wire = Wire(lab.port)
-        wire.read_reply()
+        wire.reply()
         wire.send("EHLO client.example.test")
         reply = wire.send("QUIT now")
         key = "QUIT.arg" if personality.template("QUIT.arg") is not None else "QUIT.ok"
         assert reply == personality.render(key, {"hostname": lab.hostname})
-        assert wire.closed_by_server(0.5 if not closes else 1.5) is closes
+        assert wire.eof(0.5 if not closes else 1.5) is closes
         wire.close()
 
 
@@ -168,7 +134,7 @@ def test_vrfy_before_helo_and_without_argument(name: str) -> None:
     with LabServer(personality=name, **LAB_OPTIONS) as lab:
         prefix = personality.mode_prefix("VRFY", lab.vrfy)
         wire = Wire(lab.port)
-        wire.read_reply()
+        wire.reply()
         if "VRFY" not in personality.commands:
             assert wire.send("VRFY labuser") == personality.render("unknown", {})
         else:
@@ -197,7 +163,7 @@ def test_malformed_address_is_answered_in_the_personality_words(name: str) -> No
     for policy in ("hide", "reveal", "disabled"):
         with LabServer(personality=name, vrfy=policy, **LAB_OPTIONS) as lab:
             wire = Wire(lab.port)
-            wire.read_reply()
+            wire.reply()
             wire.send("EHLO client.example.test")
             for verb in ("VRFY", "EXPN"):
                 for arg, situations in (
@@ -221,7 +187,7 @@ def test_refused_mail_and_data_with_argument_are_never_a_250(name: str) -> None:
     personality = load(name)
     with LabServer(personality=name, **LAB_OPTIONS) as lab:
         wire = Wire(lab.port)
-        wire.read_reply()
+        wire.reply()
         wire.send("EHLO client.example.test")
         assert wire.send("MAIL FROM:<first@example.test>")[-1].startswith("250")
         nested = wire.send("MAIL FROM:<second@example.test>")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import smtplib
-import socket
 import threading
 import time
 
 import aiosmtplib
 import pytest
+from wire import Wire
 
 import smtplab
 from smtplab.errors import ServerError, ServerNotRunningError
@@ -24,38 +24,6 @@ POSTFIX = load("postfix")
 
 def words(key: str, personality=AIOSMTPD, **fields: object) -> list[str]:
     return personality.render(key, {"hostname": "lab.example.test", **fields})
-
-
-class Wire:
-    def __init__(self, lab: LabServer) -> None:
-        self.sock = socket.create_connection((lab.host, lab.port), timeout=3)
-        self.file = self.sock.makefile("rb")
-
-    def reply(self) -> list[str]:
-        lines = []
-        while True:
-            raw = self.file.readline()
-            if not raw:
-                return [*lines, "<EOF>"]
-            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            lines.append(line)
-            if len(line) < 4 or line[3] != "-":
-                return lines
-
-    def send(self, data: str | bytes) -> list[str]:
-        self.sock.sendall((data.encode() if isinstance(data, str) else data) + b"\r\n")
-        return self.reply()
-
-    def eof(self, wait: float = 1.5) -> bool:
-        self.sock.settimeout(wait)
-        try:
-            return self.sock.recv(1) == b""
-        except TimeoutError:
-            return False
-
-    def close(self) -> None:
-        self.file.close()
-        self.sock.close()
 
 
 def open_fds() -> int:
@@ -73,7 +41,7 @@ def lab():
 def test_binds_loopback_and_a_free_port(lab: LabServer) -> None:
     assert lab.host == "127.0.0.1"
     assert lab.port > 0
-    wire = Wire(lab)
+    wire = Wire(lab.port)
     assert wire.reply() == words("greeting")
     wire.close()
 
@@ -88,7 +56,7 @@ def test_restart_after_stop() -> None:
     lab = LabServer()
     for _ in range(3):
         lab.start()
-        wire = Wire(lab)
+        wire = Wire(lab.port)
         assert wire.reply() == words("greeting")
         wire.close()
         lab.stop()
@@ -143,7 +111,7 @@ def test_smtplab_start_is_idempotent() -> None:
 
 
 def test_stop_tells_clients_421_within_a_second(lab: LabServer) -> None:
-    wires = [Wire(lab) for _ in range(5)]
+    wires = [Wire(lab.port) for _ in range(5)]
     for wire in wires:
         wire.reply()
     started = time.perf_counter()
@@ -157,7 +125,7 @@ def test_stop_tells_clients_421_within_a_second(lab: LabServer) -> None:
 
 def test_idle_timeout_says_421_then_closes() -> None:
     with LabServer(personality="postfix", idle_timeout=0.3) as lab:
-        wire = Wire(lab)
+        wire = Wire(lab.port)
         wire.reply()
         started = time.perf_counter()
         assert wire.reply() == words("timeout", POSTFIX)
@@ -186,7 +154,7 @@ def test_stdlib_smtplib_and_aiosmtplib_see_the_same_replies(lab: LabServer) -> N
 
 # --- VRFY policy -------------------------------------------------------------------------------
 def test_vrfy_policy_switches_live(lab: LabServer) -> None:
-    wire = Wire(lab)
+    wire = Wire(lab.port)
     wire.reply()
     assert wire.send("VRFY labuser") == words("VRFY.hide.any")
     lab.vrfy = "reveal"
@@ -206,7 +174,7 @@ def test_vrfy_policy_switches_live(lab: LabServer) -> None:
 
 def test_postfix_disabled_vrfy_leaves_ehlo() -> None:
     with LabServer(personality="postfix", vrfy="disabled") as lab:
-        wire = Wire(lab)
+        wire = Wire(lab.port)
         wire.reply()
         assert "250-VRFY" not in wire.send("EHLO client.example.test")
         assert wire.send("VRFY labuser") == words("VRFY.disabled.any", POSTFIX)
@@ -225,7 +193,7 @@ def send_message(wire: Wire, body: bytes = b"Subject: hi\r\n\r\nhello\r\n") -> l
 
 
 def test_accepted_messages_are_kept(lab: LabServer) -> None:
-    wire = Wire(lab)
+    wire = Wire(lab.port)
     wire.reply()
     wire.send("EHLO client.example.test")
     assert send_message(wire, b"Subject: hi\r\n\r\n..leading dot\r\n") == words("DATA.ok")
@@ -238,7 +206,7 @@ def test_accepted_messages_are_kept(lab: LabServer) -> None:
 
 def test_message_size_limit_552() -> None:
     with LabServer(max_message_size=100) as lab:
-        wire = Wire(lab)
+        wire = Wire(lab.port)
         wire.reply()
         wire.send("EHLO client.example.test")
         assert wire.send("MAIL FROM:<a@b.test> SIZE=500") == words("MAIL.size")
@@ -250,7 +218,7 @@ def test_message_size_limit_552() -> None:
 
 def test_full_store_452_and_nothing_accepted_is_lost() -> None:
     with LabServer(max_messages=1) as lab:
-        one, two = Wire(lab), Wire(lab)
+        one, two = Wire(lab.port), Wire(lab.port)
         for wire in (one, two):
             wire.reply()
             wire.send("EHLO client.example.test")
@@ -271,7 +239,7 @@ def test_full_store_452_and_nothing_accepted_is_lost() -> None:
 
 # --- hostile input -----------------------------------------------------------------------------
 def test_hostile_input(lab: LabServer) -> None:
-    wire = Wire(lab)
+    wire = Wire(lab.port)
     wire.reply()
     assert wire.send("NOOP " + "A" * 3000) == words("line_too_long")
     assert wire.send(b"VRFY a\x00b\xff") == words("non_ascii")
@@ -289,7 +257,7 @@ def test_hostile_input(lab: LabServer) -> None:
 
 
 def test_session_log_records_both_sides(lab: LabServer) -> None:
-    wire = Wire(lab)
+    wire = Wire(lab.port)
     wire.reply()
     wire.send("VRFY alice")
     wire.send("QUIT")
@@ -308,7 +276,7 @@ def test_session_log_records_both_sides(lab: LabServer) -> None:
 
 def test_set_personality_applies_to_the_next_connection(lab: LabServer) -> None:
     lab.set_personality("postfix")
-    wire = Wire(lab)
+    wire = Wire(lab.port)
     assert wire.reply() == words("greeting", POSTFIX)
     wire.close()
     with pytest.raises(ServerError):
@@ -333,7 +301,7 @@ def test_protocol_hides_aiosmtpd_handlers_but_lists_its_own(lab: LabServer) -> N
 
 def test_auth_is_answered_in_the_personality_words(lab: LabServer) -> None:
     """aiosmtpd's AUTH handler hidden: AUTH gets the personality's reply, before and after EHLO."""
-    wire = Wire(lab)
+    wire = Wire(lab.port)
     wire.reply()
     assert wire.send("AUTH PLAIN AGFsaWNlAHNlY3JldA==") == words("fixed.AUTH.nohelo")
     wire.send("EHLO client.example.test")
