@@ -51,9 +51,19 @@ def slow_server(delay: float) -> Iterator[tuple[str, int]]:
     try:
         yield sock.getsockname()[:2]
     finally:
-        loop.call_soon_threadsafe(server.close)
+
+        async def shut() -> None:
+            server.close()
+            # handlers of connections a test left open: end them, so no task dies pending
+            talking = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in talking:
+                task.cancel()
+            await asyncio.gather(*talking, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shut(), loop).result(5)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
+        loop.close()
         sock.close()
 
 
