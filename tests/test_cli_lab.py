@@ -53,3 +53,12 @@ def test_lab_unwritable_folder_is_one_line_error(
     err = capsys.readouterr().err
     assert err.startswith("smtplab: error: cannot create")
     assert "Traceback" not in err
+
+
+def test_lab_command_allows_root_only_for_root(tmp_path) -> None:
+    import os
+
+    from smtplab.cli.notebook_cmds import lab_command
+
+    command = lab_command(tmp_path, browser=False)
+    assert ("--allow-root" in command) == (os.geteuid() == 0)
