@@ -41,6 +41,7 @@ class LabState:
         idle_timeout: float,
         size_limit: int,
         advertised_size: int | None,
+        error_sleep_scale: float = 1.0,
     ) -> None:
         self.personality = personality
         self.hostname = hostname
@@ -52,6 +53,7 @@ class LabState:
         self.idle_timeout = idle_timeout
         self.size_limit = size_limit
         self.advertised_size = advertised_size
+        self.error_sleep_scale = error_sleep_scale
         self.faults = Faults()
         self.live: set[LabSMTP] = set()
         self.local_domains = frozenset({hostname.lower(), "localhost"})

@@ -53,6 +53,9 @@ class LabServer:
     ``port=0`` (the default) takes a free port. Calling :meth:`start` on a running server is a
     no-op (re-running a notebook cell must not fail); a stopped server starts again on request,
     on the same port when it was given explicitly, else on a fresh free port.
+
+    ``error_sleep_scale`` (0 to 1) scales a personality's own delays (Postfix's 1 s per reply
+    once a session has made 10 errors): 1 is the real server, a smaller value keeps tests fast.
     """
 
     def __init__(
@@ -70,11 +73,14 @@ class LabServer:
         max_messages: int = DEFAULT_MAX_MESSAGES,
         max_log_sessions: int = DEFAULT_MAX_SESSIONS,
         backlog: int = DEFAULT_BACKLOG,
+        error_sleep_scale: float = 1.0,
     ) -> None:
         if not isinstance(port, int) or not 0 <= port <= 65535:
             raise ServerError(f"port must be 0 (any free port) or 1-65535, not {port!r}")
         if idle_timeout <= 0:
             raise ServerError(f"idle_timeout must be positive, not {idle_timeout!r}")
+        if not isinstance(error_sleep_scale, (int, float)) or not 0 <= error_sleep_scale <= 1:
+            raise ServerError(f"error_sleep_scale must be 0 to 1, not {error_sleep_scale!r}")
         if not hostname or any(c.isspace() for c in hostname):
             raise ServerError(f"hostname must be one word, not {hostname!r}")
         self.host = host
@@ -106,6 +112,7 @@ class LabServer:
             idle_timeout=self.idle_timeout,
             size_limit=size,
             advertised_size=max_message_size or self.personality.size_limit,
+            error_sleep_scale=float(error_sleep_scale),
         )
         self._controller: LabController | None = None
         self._lock = threading.Lock()

@@ -77,6 +77,7 @@ class Personality:
     size_limit: int | None
     line_limit: int
     error_limit: Mapping[str, Any]
+    error_sleep: Mapping[str, Any]
     forbidden: Mapping[str, Any]
     options: Mapping[str, Any]
     mail_params: frozenset[str]
@@ -122,7 +123,8 @@ class Personality:
         return [line.format_map(safe) for line in lines]
 
     def option(self, name: str) -> Any:
-        """A behaviour switch (``blank_is_empty``, ``overlong``, ``strict_ascii``)."""
+        """A behaviour switch (``blank_is_empty``, ``overlong``, ``strict_ascii``,
+        ``helo_names``)."""
         return self.options.get(name)
 
     def is_forbidden(self, verb: str) -> bool:
@@ -267,6 +269,18 @@ def _check_problem_tables(
             raise PersonalityError(f"personality {name!r}: {verb} lacks {', '.join(missing)}")
 
 
+def _check_option_replies(
+    name: str, options: Mapping[str, Any], keys: set[str], closes: frozenset[str]
+) -> None:
+    """A switch that makes the server refuse something needs the words for it."""
+    needed = []
+    if options.get("helo_names"):
+        needed += ["HELO.invalid", "EHLO.invalid"]
+    missing = [key for key in needed if key not in keys]
+    if missing:
+        raise PersonalityError(f"personality {name!r} lacks replies: {', '.join(missing)}")
+
+
 def _build(raw: Mapping[str, Any]) -> Personality:
     name = str(raw["name"])
     replies = raw["replies"]
@@ -290,6 +304,7 @@ def _build(raw: Mapping[str, Any]) -> Personality:
     mail_params = frozenset(raw.get("mail_params", ("SIZE", "BODY")))
     rcpt_params = frozenset(raw.get("rcpt_params", ()))
     _check_problem_tables(name, replies, {"MAIL": mail_params, "RCPT": rcpt_params})
+    _check_option_replies(name, raw.get("options", {}), keys, closes)
     ehlo = raw["ehlo"]
     return Personality(
         name=name,
@@ -299,6 +314,7 @@ def _build(raw: Mapping[str, Any]) -> Personality:
         size_limit=raw.get("size_limit"),
         line_limit=int(raw.get("line_limit", 512)),
         error_limit=raw.get("error_limit", {}),
+        error_sleep=raw.get("error_sleep", {}),
         forbidden=raw.get("forbidden", {}),
         options=raw.get("options", {}),
         mail_params=mail_params,

@@ -19,6 +19,7 @@ from aiosmtpd.smtp import SMTP
 
 from smtplab.server.handler import LabState
 from smtplab.server.linger import Linger
+from smtplab.server.names import is_valid_helo_name
 from smtplab.server.personality import clean
 from smtplab.server.store import Message
 
@@ -172,6 +173,7 @@ class LabSMTP(SMTP):
         return fields
 
     async def send_lines(self, lines: Iterable[str]) -> None:
+        await self.error_sleep()
         data = bytearray()
         line = ""
         for line in lines:
@@ -181,6 +183,19 @@ class LabSMTP(SMTP):
             self.error_count += 1
         self._writer.write(bytes(data))
         await self._writer.drain()
+
+    async def error_sleep(self) -> None:
+        """Postfix: once a session has made ``after`` errors, every reply comes ``seconds`` late
+        (smtpd_soft_error_limit, smtpd_error_sleep_time), scaled by the server's option."""
+        rule = self.personality.error_sleep
+        if not rule or self.error_count < rule["after"]:
+            return
+        seconds = rule["seconds"] * self.state.error_sleep_scale
+        if seconds <= 0:
+            return
+        self._stop_idle_timer()  # the server is the slow one: the client is not idle
+        await asyncio.sleep(seconds)
+        self._reset_timeout()
 
     async def reply(self, key: str, **extra: object) -> None:
         """Send the personality's reply for ``key``; hang up when that reply closes."""
@@ -397,6 +412,10 @@ class LabSMTP(SMTP):
             return False
         if self.helo and self.personality.template(f"{verb}.again") is not None:
             await self.reply(f"{verb}.again")
+            return False
+        rule = self.personality.option("helo_names")
+        if rule and not is_valid_helo_name(arg, rule):
+            await self.reply(f"{verb}.invalid", arg=arg)
             return False
         self.reset_envelope()
         self.helo, self.extended = arg, extended
