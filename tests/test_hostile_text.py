@@ -75,6 +75,7 @@ class HostileServer:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
+        self.writers: set[asyncio.StreamWriter] = set()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         self.server = asyncio.run_coroutine_threadsafe(
@@ -83,6 +84,7 @@ class HostileServer:
         self.port = self.server.sockets[0].getsockname()[1]
 
     async def talk(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.writers.add(writer)
         writer.write(f"220 {HOSTILE}\r\n".encode())
         while line := await reader.readline():
             verb = line.split(b" ", 1)[0].strip().upper()
@@ -96,11 +98,11 @@ class HostileServer:
     def stop(self) -> None:
         async def close() -> None:
             self.server.close()
-            # connections a client left open: end their handlers, so no task dies pending
+            for writer in self.writers:  # connections a client left open: EOF ends them
+                writer.close()
             talking = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-            for task in talking:
-                task.cancel()
-            await asyncio.gather(*talking, return_exceptions=True)
+            if talking:
+                await asyncio.wait(talking, timeout=2)
             await self.server.wait_closed()
 
         asyncio.run_coroutine_threadsafe(close(), self.loop).result(5)

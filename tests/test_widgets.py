@@ -36,7 +36,10 @@ def slow_server(delay: float) -> Iterator[tuple[str, int]]:
     sock.listen()
     sock.setblocking(False)
 
+    open_writers: set[asyncio.StreamWriter] = set()
+
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        open_writers.add(writer)
         writer.write(GREETING)
         while line := await reader.readline():
             await asyncio.sleep(delay)
@@ -54,11 +57,12 @@ def slow_server(delay: float) -> Iterator[tuple[str, int]]:
 
         async def shut() -> None:
             server.close()
-            # handlers of connections a test left open: end them, so no task dies pending
+            # connections a test left open: close them, so their handlers see EOF and end
+            for writer in open_writers:
+                writer.close()
             talking = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-            for task in talking:
-                task.cancel()
-            await asyncio.gather(*talking, return_exceptions=True)
+            if talking:
+                await asyncio.wait(talking, timeout=2)
 
         asyncio.run_coroutine_threadsafe(shut(), loop).result(5)
         loop.call_soon_threadsafe(loop.stop)
