@@ -214,6 +214,7 @@ class Judge:
     def __init__(self, personality: str) -> None:
         p = load(personality)
         self.truncates = p.option("overlong") == "truncate"
+        self.splits = p.option("overlong") == "split"  # Sendmail: one command per line_limit bytes
         self.line_limit = p.line_limit
         forbidden = p.template("forbidden")
         self.forbidden_221 = isinstance(forbidden, str) and forbidden.startswith("221")
@@ -222,8 +223,15 @@ class Judge:
         too_long = p.template("line_too_long")
         if "line_too_long" in p.closes:
             self.limit_codes.add(int(too_long[:3]))
+        if "pipelining" in p.closes:  # OpenSMTPD hangs up on a pipelining client
+            self.limit_codes.add(int(p.template("pipelining")[:3]))
         self.limit_codes.discard(221)
         self.limit_codes.discard(421)
+
+    def replies(self, line: Line) -> int:
+        """How many replies ``line`` gets: one, or one per piece of a line the server splits."""
+        size = len(line.data.rstrip(b"\r\n"))
+        return max(1, -(-size // self.line_limit)) if self.splits else 1
 
     def wrong(self, line: Line, code: int) -> str | None:
         verb = line.verb
@@ -236,7 +244,7 @@ class Judge:
         if code < 400 and line.kind == "garbage" and not line.data[:1].isalpha():
             return f"{code} to garbage"
         too_long = len(line.data.rstrip(b"\r\n")) > self.line_limit
-        if code < 400 and too_long and not self.truncates:
+        if code < 400 and too_long and not (self.truncates or self.splits):
             return f"{code} to an overlong line"
         return None
 
@@ -306,9 +314,10 @@ async def run_session(
                 with suppress(ConnectionError):  # the server hung up: the reads say why
                     await writer.drain()
             for line in burst:
-                await talk.answer(line)
-                if talk.stop:
-                    return
+                for _ in range(judge.replies(line)):
+                    await talk.answer(line)
+                    if talk.stop:
+                        return
     except ClosedError as closed:
         note("reset" if closed.reset else "unexpected-close", None, "before the greeting")
     finally:

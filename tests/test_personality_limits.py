@@ -1,6 +1,6 @@
-"""What the real servers do at their limits, on the wire: OpenSMTPD's refusal of bad HELO/EHLO
-names, Postfix's slow replies after too many errors. Expectations come from the personality data
-(limits, options, reply words).
+"""What the real servers do at their limits, on the wire: Sendmail's split overlong line,
+OpenSMTPD's refusal of pipelining and of bad HELO/EHLO names, Postfix's slow replies after
+too many errors. Expectations come from the personality data (limits, options, reply words).
 """
 
 from __future__ import annotations
@@ -30,7 +30,84 @@ def render(name: str, key: str, **extra: object) -> list[str]:
     return load(name).render(key, {**FIELDS, **extra})
 
 
-# --- OpenSMTPD: no bogus HELO names ------------------------------------------------------------
+# --- Sendmail: a line over its limit is run as several commands ---------------------------------
+def echoed(name: str, line: str) -> str:
+    """How Sendmail quotes a long line back: head, "...", tail (its echo_limit)."""
+    limit = load(name).option("echo_limit")
+    keep = (limit - 3) // 2
+    return line if len(line) < limit else f"{line[:keep]}...{line[-keep:]}"
+
+
+def test_sendmail_runs_the_rest_of_an_overlong_line_as_a_second_command() -> None:
+    sendmail = load("sendmail")
+    limit = sendmail.line_limit
+    line = "NOOP " + "A" * 3000
+    with LabServer(personality="sendmail", **OPTIONS) as lab:
+        wire = opened(lab)
+        wire.send("EHLO client.example.test")
+        assert wire.send(line) == render("sendmail", "NOOP.ok")
+        rest = line[limit:]
+        assert wire.reply() == render("sendmail", "unknown", line=echoed("sendmail", rest))
+        assert wire.send("NOOP") == render("sendmail", "NOOP.ok")  # still open, nothing queued
+        wire.close()
+
+
+def test_sendmail_splits_a_very_long_line_piece_by_piece() -> None:
+    limit = load("sendmail").line_limit
+    line = "X" * (2 * limit + 5)
+    with LabServer(personality="sendmail", **OPTIONS) as lab:
+        wire = opened(lab)
+        replies = [wire.send(line), wire.reply(), wire.reply()]
+        pieces = [line[:limit], line[limit : 2 * limit], line[2 * limit :]]
+        assert replies == [
+            render("sendmail", "unknown", line=echoed("sendmail", p)) for p in pieces
+        ]
+        assert wire.send("QUIT") == render("sendmail", "QUIT.ok")
+        wire.close()
+
+
+def test_sendmail_line_of_exactly_its_limit_is_one_command() -> None:
+    limit = load("sendmail").line_limit
+    with LabServer(personality="sendmail", **OPTIONS) as lab:
+        wire = opened(lab)
+        line = "NOOP " + "A" * (limit - len("NOOP "))
+        assert wire.send(line) == render("sendmail", "NOOP.ok")
+        assert wire.send("QUIT") == render("sendmail", "QUIT.ok")  # no second reply came between
+        wire.close()
+
+
+# --- OpenSMTPD: no pipelining, no bogus HELO names ----------------------------------------------
+def test_opensmtpd_hangs_up_on_a_pipelining_client() -> None:
+    with LabServer(personality="opensmtpd", **OPTIONS) as lab:
+        wire = opened(lab)
+        assert wire.send("EHLO client.example.test")[-1].startswith("250 ")
+        wire.sock.sendall(b"NOOP\r\nNOOP\r\n")
+        assert wire.reply() == render("opensmtpd", "pipelining")
+        assert wire.eof()
+        wire.close()
+
+
+def test_opensmtpd_refuses_a_command_sent_with_the_final_dot() -> None:
+    with LabServer(personality="opensmtpd", **OPTIONS) as lab:
+        wire = opened(lab)
+        wire.send("EHLO client.example.test")
+        assert wire.send("MAIL FROM:<a@client.example.test>")[0].startswith("250")
+        assert wire.send("RCPT TO:<labuser@mail.example.test>")[0].startswith("250")
+        assert wire.send("DATA")[0].startswith("354")
+        wire.sock.sendall(b"Subject: hi\r\n\r\nbody\r\n.\r\nQUIT\r\n")
+        assert wire.reply() == render("opensmtpd", "pipelining")
+        assert wire.eof()
+        wire.close()
+        assert lab.messages == ()
+
+
+def test_opensmtpd_one_command_at_a_time_is_served() -> None:
+    with LabServer(personality="opensmtpd", **OPTIONS) as lab:
+        wire = opened(lab)
+        wire.send("EHLO client.example.test")
+        assert wire.send("NOOP") == render("opensmtpd", "NOOP.ok")
+        assert wire.send("NOOP") == render("opensmtpd", "NOOP.ok")
+        wire.close()
 
 
 @pytest.mark.parametrize("verb", ["HELO", "EHLO"])

@@ -46,8 +46,12 @@ async def _send_then_read_all(port: int, data: bytes) -> list[bytes]:
 def test_quit_followed_by_a_burst_still_reads_the_221(name: str) -> None:
     with LabServer(personality=name) as lab:
         lines = asyncio.run(_send_then_read_all(lab.port, b"QUIT\r\n" + BURST))
-    quit_reply = lab.personality.render("QUIT.ok", {"hostname": lab.hostname})
-    assert [line.decode().rstrip("\r\n") for line in lines] == quit_reply
+    # A server that refuses pipelining (OpenSMTPD) answers the QUIT with that refusal instead.
+    pipelining = lab.personality.option("pipelining") == "refuse"
+    closing = lab.personality.render(
+        "pipelining" if pipelining else "QUIT.ok", {"hostname": lab.hostname}
+    )
+    assert [line.decode().rstrip("\r\n") for line in lines] == closing
 
 
 def test_injected_421_followed_by_a_burst_is_read() -> None:

@@ -123,8 +123,8 @@ class Personality:
         return [line.format_map(safe) for line in lines]
 
     def option(self, name: str) -> Any:
-        """A behaviour switch (``blank_is_empty``, ``overlong``, ``strict_ascii``,
-        ``helo_names``)."""
+        """A behaviour switch (``blank_is_empty``, ``overlong``, ``strict_ascii``, ``pipelining``,
+        ``helo_names``, ``echo_limit``)."""
         return self.options.get(name)
 
     def is_forbidden(self, verb: str) -> bool:
@@ -272,8 +272,13 @@ def _check_problem_tables(
 def _check_option_replies(
     name: str, options: Mapping[str, Any], keys: set[str], closes: frozenset[str]
 ) -> None:
-    """A switch that makes the server refuse something needs the words for it."""
+    """A switch that makes the server refuse something needs the words for it (and a pipelining
+    refusal hangs up, as OpenSMTPD does)."""
     needed = []
+    if options.get("pipelining") == "refuse":
+        needed.append("pipelining")
+        if "pipelining" not in closes:
+            raise PersonalityError(f"personality {name!r}: 'closes' lacks pipelining")
     if options.get("helo_names"):
         needed += ["HELO.invalid", "EHLO.invalid"]
     missing = [key for key in needed if key not in keys]

@@ -56,6 +56,14 @@ def parse_address(text: str) -> tuple[str, str] | None:
     return address, rest.strip()
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters as Sendmail echoes a long line: head, "...", tail."""
+    if len(text) < limit:
+        return text
+    keep = (limit - 3) // 2
+    return f"{text[:keep]}...{text[len(text) - keep :]}"
+
+
 def split_address(address: str) -> tuple[str, str]:
     local, at, domain = address.rpartition("@")
     return (local, domain) if at else (address, "")
@@ -98,6 +106,7 @@ class LabSMTP(SMTP):
         self.peer_ip = ""
         self.record: Any = None
         self.linger: Linger | None = None  # set once the lab has hung up
+        self.pending = b""  # the rest of a split overlong line (Sendmail): the next command
 
     # --- connection lifecycle --------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -170,6 +179,9 @@ class LabSMTP(SMTP):
             "size_limit": self.state.advertised_size or "",
         }
         fields.update(extra)
+        echo_limit = self.personality.option("echo_limit")
+        if echo_limit and "line" in extra:
+            fields["line"] = shorten(str(extra["line"]), echo_limit)
         return fields
 
     async def send_lines(self, lines: Iterable[str]) -> None:
@@ -229,6 +241,8 @@ class LabSMTP(SMTP):
     # --- the read loop ---------------------------------------------------------------------
     async def _read_line(self) -> tuple[bytes, bool]:
         """One line and whether it was overlong (then only its first READ_LIMIT bytes are kept)."""
+        if self.personality.option("overlong") == "split":
+            return await self._read_piece(), False
         try:
             return await self._reader.readuntil(b"\n"), False
         except asyncio.LimitOverrunError as overrun:
@@ -239,6 +253,28 @@ class LabSMTP(SMTP):
                     return head, True
                 except asyncio.LimitOverrunError as more:
                     await self._reader.read(more.consumed)
+
+    async def _read_piece(self) -> bytes:
+        """Sendmail reads at most ``line_limit`` bytes as one command: the rest of a longer line
+        is read as the next command (its own reply), piece by piece."""
+        limit = self.personality.line_limit
+        if self.pending:
+            raw, self.pending = self.pending, b""
+        else:
+            try:
+                raw = await self._reader.readuntil(b"\n")
+            except asyncio.LimitOverrunError:
+                return await self._reader.readexactly(limit)  # the rest stays in the stream
+        if len(raw.rstrip(b"\r\n")) > limit:
+            raw, self.pending = raw[:limit], raw[limit:]
+        return raw
+
+    def _pipelined(self) -> bool:
+        """Whether this server refuses pipelining and more input already waits behind the line
+        just read (the stream reader's private buffer: asyncio has no public peek)."""
+        if self.personality.option("pipelining") != "refuse":
+            return False
+        return bool(getattr(self._reader, "_buffer", b""))
 
     async def _handle_client(self) -> None:
         try:
@@ -282,6 +318,8 @@ class LabSMTP(SMTP):
 
     async def _dispatch(self, raw: bytes, overlong: bool) -> None:
         refusal, verb, arg, text = self._parse(raw, overlong)
+        if self._pipelined():  # OpenSMTPD checks this first, before the line's length
+            refusal = "pipelining"
         if refusal is not None:
             await self.reply(refusal, verb=verb, arg=arg, line=text)
             if refusal == "forbidden":
@@ -543,6 +581,9 @@ class LabSMTP(SMTP):
         content, too_big, long_line = await self._read_data()
         mail_from, rcpt_tos = self.mail_from or "", tuple(self.rcpt_tos)
         self.reset_envelope()
+        if self._pipelined():
+            await self.reply("pipelining")  # a command sent along with the final "."
+            return
         if long_line and self.personality.template("DATA.line_too_long") is not None:
             await self.reply("DATA.line_too_long")
             return
