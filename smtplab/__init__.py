@@ -17,8 +17,7 @@ _EXPORTS: dict[str, str] = {
     "lookup": "smtplab.catalog",
     "codes": "smtplab.catalog",
     "enhanced_codes": "smtplab.catalog",
-    "glossary": "smtplab.glossary",
-    "compare": "smtplab.compare",
+    "compare": "smtplab.comparison",
     "Reply": "smtplab.reply",
     "Exchange": "smtplab.transcript",
     "Transcript": "smtplab.transcript",
@@ -31,7 +30,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 # submodules reachable as attributes (``smtplab.widgets.Console(lab)``), imported on first use
-_SUBMODULES = frozenset({"widgets", "quiz", "testing"})
+_SUBMODULES = frozenset({"widgets", "quiz", "testing", "glossary"})
 
 __all__ = [  # kept literal for linters and IDEs; a test checks it matches _EXPORTS
     "Exchange",
@@ -46,7 +45,6 @@ __all__ = [  # kept literal for linters and IDEs; a test checks it matches _EXPO
     "connect",
     "enhanced_codes",
     "explain",
-    "glossary",
     "lookup",
     "start",
     "stop",
@@ -54,9 +52,8 @@ __all__ = [  # kept literal for linters and IDEs; a test checks it matches _EXPO
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from smtplab.catalog import codes, enhanced_codes, explain, lookup
-    from smtplab.compare import compare
+    from smtplab.comparison import compare
     from smtplab.errors import SmtplabError
-    from smtplab.glossary import glossary
     from smtplab.reply import Reply
     from smtplab.server import LabServer, start, stop
     from smtplab.session import Session, connect

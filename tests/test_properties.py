@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smtplab.catalog import explain, lookup
-from smtplab.compare import compare
+from smtplab.comparison import compare
 from smtplab.errors import SmtplabError
 from smtplab.reply import Reply
 from smtplab.transcript import Transcript

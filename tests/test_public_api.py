@@ -46,3 +46,24 @@ def test_widgets_load_on_first_attribute_access() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["Console", "True"]
+
+
+def test_no_export_shares_its_name_with_a_submodule() -> None:
+    """Importing ``smtplab.x`` sets the attribute ``smtplab.x`` to the module, silently replacing
+    an exported function of the same name (``smtplab.compare(...)`` became a module once)."""
+    import pkgutil
+
+    submodules = {info.name for info in pkgutil.iter_modules(smtplab.__path__)}
+    assert submodules & set(smtplab._EXPORTS) == set()
+
+
+def test_exports_survive_importing_every_submodule() -> None:
+    code = (
+        "import importlib, pkgutil, smtplab\n"
+        "for info in pkgutil.walk_packages(smtplab.__path__, 'smtplab.'):\n"
+        "    if not info.name.endswith('__main__'):\n"
+        "        importlib.import_module(info.name)\n"
+        "print(smtplab.compare(221, 252).a.code, smtplab.explain(252).code)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["221", "252"]

@@ -9,7 +9,7 @@ import pytest
 
 from smtplab import catalog, i18n
 from smtplab.catalog import BasicCode, Card, CodeText, EnhancedCode, RfcRef
-from smtplab.compare import Comparison, compare
+from smtplab.comparison import Comparison, compare
 from smtplab.glossary import glossary
 from smtplab.render.catalog import card_view, codes_html, md_escape, verb_label
 

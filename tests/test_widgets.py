@@ -18,7 +18,7 @@ import pytest
 
 import smtplab
 from smtplab import catalog, i18n
-from smtplab.compare import compare
+from smtplab.comparison import compare
 from smtplab.server import LabServer
 from smtplab.testing import CANNOT_VRFY, CLOSING, running_lab
 from smtplab.widgets import CatalogBrowser, Compare, Console, SequenceDiagram, diagram

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from smtplab import catalog, i18n
-from smtplab.compare import compare
+from smtplab.comparison import compare
 from smtplab.glossary import glossary
 from smtplab.render.catalog import codes_text, rfc_text
 

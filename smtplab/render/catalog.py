@@ -19,7 +19,7 @@ from smtplab.render.env import render
 
 if TYPE_CHECKING:
     from smtplab.catalog import RfcView
-    from smtplab.compare import Comparison
+    from smtplab.comparison import Comparison
     from smtplab.glossary import Glossary
 
 #: The UI strings the views use, fetched once per render.

@@ -19,7 +19,7 @@ from smtplab.errors import SmtplabError
 
 if TYPE_CHECKING:
     from smtplab.catalog import BasicCode, Card, EnhancedCode
-    from smtplab.compare import Comparison
+    from smtplab.comparison import Comparison
     from smtplab.reply import Reply
     from smtplab.server import LabServer
     from smtplab.session import Session
@@ -306,7 +306,7 @@ def _method(verb: str) -> str:
 
 # --- Compare ---------------------------------------------------------------------------------
 class CompareModel(_Observable):
-    """Two codes and a language; :meth:`comparison` asks :func:`smtplab.compare.compare`."""
+    """Two codes and a language; :meth:`comparison` asks :func:`smtplab.comparison.compare`."""
 
     def __init__(self, a: int | str = 221, b: int | str = 252, lang: str = "en") -> None:
         super().__init__()
@@ -327,7 +327,7 @@ class CompareModel(_Observable):
 
     def comparison(self) -> Comparison | None:
         """The comparison, or None with :attr:`notice` saying why (e.g. a malformed code)."""
-        from smtplab.compare import compare  # noqa: PLC0415 - the catalog loads on first use
+        from smtplab.comparison import compare  # noqa: PLC0415 - the catalog loads on first use
 
         try:
             result = compare(self.a, self.b, lang=self.lang)

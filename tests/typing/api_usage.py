@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import smtplab
 from smtplab.catalog import BasicCode, Card, EnhancedCode
-from smtplab.compare import Comparison
+from smtplab.comparison import Comparison
 from smtplab.errors import SessionClosedError, SmtplabError
 from smtplab.reply import Reply
 from smtplab.server import LabServer

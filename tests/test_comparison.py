@@ -8,7 +8,7 @@ import pytest
 
 from smtplab import catalog, i18n
 from smtplab.catalog import BasicCode
-from smtplab.compare import compare
+from smtplab.comparison import compare
 from smtplab.errors import CodeError
 
 # Every pair a card suggests ("compare with"), in both directions the catalog lists them.
