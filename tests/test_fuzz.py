@@ -10,12 +10,12 @@ version for the normal suite. A failure message names the session index and seed
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
+from wire import send_all_then_read
 
 from smtplab.server import LabServer, personalities
 
@@ -139,26 +139,11 @@ def test_address_commands_with_broken_arguments_never_fail_inside(name):
 
 
 # --- a server that hangs up on a client still sending ---------------------------------------------
-async def _flood_until_closed(port: int) -> list[bytes]:
-    """25 unknown commands (Postfix's error limit is 20) and 180 KB of NOOPs in one write."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    lines: list[bytes] = []
-    try:
-        await reader.readline()
-        writer.write(b"xyzzy\r\n" * 25 + b"NOOP\r\n" * 30_000)
-        with contextlib.suppress(ConnectionError):
-            await writer.drain()
-        while line := await asyncio.wait_for(reader.readline(), 5):
-            lines.append(line)
-    except ConnectionError:
-        lines.append(b"<reset>")
-    finally:
-        writer.close()
-    return lines
+FLOOD = b"xyzzy\r\n" * 25 + b"NOOP\r\n" * 30_000  # past Postfix's error limit (20), then 180 KB
 
 
 def test_client_still_sending_reads_the_closing_421():
     """RFC 5321 §3.8: a server that closes says 421 first -- the client must be able to read it."""
     with LabServer(personality="postfix", error_sleep_scale=0) as lab:  # no 1 s per late reply
-        lines = asyncio.run(_flood_until_closed(lab.port))
+        lines = asyncio.run(send_all_then_read(lab.port, FLOOD))
     assert lines[-1].startswith(b"421 "), lines[-3:]

@@ -15,6 +15,7 @@ import threading
 import time
 
 import pytest
+from wire import send_all_then_read
 
 from smtplab.server import LabServer, personalities
 from smtplab.server.linger import LINGER_BYTES, Linger
@@ -24,28 +25,10 @@ HANG_GUARD = 5.0  # seconds: a test that waits longer has found a hang
 BURST = b"NOOP\r\n" * 30_000  # 180 KB: far past what asyncio's reader buffers before pausing
 
 
-async def _send_then_read_all(port: int, data: bytes) -> list[bytes]:
-    """Greeting read, ``data`` written in one go, then every line until EOF (or ``<reset>``)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    lines: list[bytes] = []
-    try:
-        await reader.readline()
-        writer.write(data)
-        with contextlib.suppress(ConnectionError):
-            await writer.drain()
-        while line := await asyncio.wait_for(reader.readline(), HANG_GUARD):
-            lines.append(line)
-    except ConnectionError:
-        lines.append(b"<reset>")
-    finally:
-        writer.close()
-    return lines
-
-
 @pytest.mark.parametrize("name", personalities())
 def test_quit_followed_by_a_burst_still_reads_the_221(name: str) -> None:
     with LabServer(personality=name) as lab:
-        lines = asyncio.run(_send_then_read_all(lab.port, b"QUIT\r\n" + BURST))
+        lines = asyncio.run(send_all_then_read(lab.port, b"QUIT\r\n" + BURST))
     # A server that refuses pipelining (OpenSMTPD) answers the QUIT with that refusal instead.
     pipelining = lab.personality.option("pipelining") == "refuse"
     closing = lab.personality.render(
@@ -57,7 +40,7 @@ def test_quit_followed_by_a_burst_still_reads_the_221(name: str) -> None:
 def test_injected_421_followed_by_a_burst_is_read() -> None:
     with LabServer(personality="postfix") as lab:
         lab.inject("RSET", 421, times=1)
-        lines = asyncio.run(_send_then_read_all(lab.port, b"RSET\r\n" + BURST))
+        lines = asyncio.run(send_all_then_read(lab.port, b"RSET\r\n" + BURST))
     assert len(lines) == 1
     assert lines[0].startswith(b"421 4.3.0 "), lines
 

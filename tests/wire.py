@@ -3,6 +3,8 @@ captured shared/reference/) sends and sees, with no client library in between.""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 
 
@@ -41,3 +43,23 @@ class Wire:
     def close(self) -> None:
         self.file.close()
         self.sock.close()
+
+
+async def send_all_then_read(port: int, data: bytes, guard: float = 5.0) -> list[bytes]:
+    """Read the greeting, write ``data`` in one go (pipelined, however long), then every line
+    until the server closes; ``b"<reset>"`` ends the list when the connection was reset. Each
+    read waits at most ``guard`` seconds: a longer wait is a hang."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    lines: list[bytes] = []
+    try:
+        await reader.readline()
+        writer.write(data)
+        with contextlib.suppress(ConnectionError):
+            await writer.drain()
+        while line := await asyncio.wait_for(reader.readline(), guard):
+            lines.append(line)
+    except ConnectionError:
+        lines.append(b"<reset>")
+    finally:
+        writer.close()
+    return lines
