@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from smtplab import i18n
@@ -326,21 +326,15 @@ def _ref(raw: object, where: str) -> RfcRef:
     return RfcRef(raw["rfc"], section)
 
 
-def _str_list(raw: object, where: str, field: str) -> tuple[str, ...]:
-    expect(
-        isinstance(raw, list) and all(isinstance(x, str) for x in raw),
-        where,
-        f"{field!r} must be a list of strings",
-    )
-    assert isinstance(raw, list)
-    return tuple(raw)
+_T = TypeVar("_T", str, int)
 
 
-def _int_list(raw: object, where: str, field: str) -> tuple[int, ...]:
+def _list_of(kind: type[_T], raw: object, where: str, field: str) -> tuple[_T, ...]:
+    """``raw`` as a tuple when it is a JSON list of ``kind`` (str or int), else a DataFileError."""
     expect(
-        isinstance(raw, list) and all(isinstance(x, int) for x in raw),
+        isinstance(raw, list) and all(isinstance(x, kind) for x in raw),
         where,
-        f"{field!r} must be a list of integers",
+        f"{field!r} must be a list of {'strings' if kind is str else 'integers'}",
     )
     assert isinstance(raw, list)
     return tuple(raw)
@@ -370,13 +364,13 @@ def _basic_table() -> Mapping[int, BasicCode]:
             code=code,
             example_text=example,
             defined_in=_ref(defined, where) if defined is not None else None,
-            commands=_str_list(item.get("commands", []), where, "commands"),
+            commands=_list_of(str, item.get("commands", []), where, "commands"),
             any_command=item.get("any_command", False) is True,
             rfc=_refs(item.get("rfc", []), where),
             enhanced=tuple(
-                parse_enhanced(e) for e in _str_list(item.get("enhanced", []), where, "enhanced")
+                map(parse_enhanced, _list_of(str, item.get("enhanced", []), where, "enhanced"))
             ),
-            confused_with=_int_list(item.get("confused_with", []), where, "confused_with"),
+            confused_with=_list_of(int, item.get("confused_with", []), where, "confused_with"),
         )
     _check_texts("basic", [str(code) for code in table])
     return dict(sorted(table.items()))
@@ -400,7 +394,7 @@ def _enhanced_table() -> Mapping[str, EnhancedCode]:
         table[key] = EnhancedCode(
             code=key,
             registry_code=key,
-            basic=_int_list(item.get("basic", []), where, "basic"),
+            basic=_list_of(int, item.get("basic", []), where, "basic"),
             rfc=_refs(item.get("rfc", []), where),
         )
     _check_texts("enhanced", list(table))
